@@ -1,0 +1,105 @@
+"""One aiohttp server for every platform: Slack, Teams and /healthz."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+
+from aiohttp import web
+
+from assistant.config import Settings
+from assistant.core import Core
+from assistant.messages import Effect
+
+log = logging.getLogger(__name__)
+
+# platform -> coroutine that carries out effects addressed to that platform
+# (PostToChannel / SendDirect / UpdatePost whose platform it is). Adapters register here.
+Deliverer = Callable[[Sequence[Effect]], Awaitable[None]]
+CORE: web.AppKey[Core] = web.AppKey("core", Core)  # type: ignore[type-abstract]
+SETTINGS: web.AppKey[Settings] = web.AppKey("settings", Settings)
+DELIVERERS: web.AppKey[dict[str, Deliverer]] = web.AppKey("deliverers", dict)
+REMINDER_INTERVAL_S = 3600.0
+
+
+def platform_of(effect: Effect, core: Core) -> str | None:
+    """Which platform carries out an effect that is not a reply in the current conversation."""
+    from assistant.messages import PostToChannel, SendDirect, UpdatePost
+
+    if isinstance(effect, PostToChannel):
+        return effect.platform
+    if isinstance(effect, SendDirect):
+        return effect.user.platform
+    if isinstance(effect, UpdatePost):
+        ref = core.recall("post", effect.anchor)
+        return str(ref["platform"]) if ref and "platform" in ref else None
+    return None
+
+
+async def deliver_elsewhere(app: web.Application, effects: Sequence[Effect]) -> None:
+    """Hand effects addressed to a platform to that platform's deliverer (log if none)."""
+    core = app[CORE]
+    by_platform: dict[str, list[Effect]] = {}
+    for effect in effects:
+        platform = platform_of(effect, core)
+        if platform is not None:
+            by_platform.setdefault(platform, []).append(effect)
+    for platform, items in by_platform.items():
+        deliverer = app[DELIVERERS].get(platform)
+        if deliverer is None:
+            log.warning("no %s adapter is running: %d message(s) not delivered", platform, len(items))
+            continue
+        await deliverer(items)
+
+
+async def _healthz(request: web.Request) -> web.Response:
+    ready = await asyncio.to_thread(request.app[CORE].ready)
+    return web.json_response({"ok": ready}, status=200 if ready else 503)
+
+
+async def _reminders(app: web.Application) -> AsyncIterator[None]:
+    async def loop() -> None:
+        while True:
+            try:
+                effects = await asyncio.to_thread(app[CORE].due_reminders)
+                await deliver_elsewhere(app, effects)
+            except Exception:
+                log.exception("sending reminders failed")
+            await asyncio.sleep(REMINDER_INTERVAL_S)
+
+    task = asyncio.create_task(loop())
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+def build_app(core: Core, settings: Settings, *, reminders: bool = True) -> web.Application:
+    """The server: /healthz plus the routes of every configured platform."""
+    app = web.Application(client_max_size=1024 * 1024)
+    app[CORE] = core
+    app[SETTINGS] = settings
+    app[DELIVERERS] = {}
+    app.router.add_get("/healthz", _healthz)
+
+    if settings.slack.enabled:
+        from assistant.adapters.slack import mount as mount_slack
+
+        mount_slack(app, core, settings)
+    else:
+        log.info("Slack: off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to turn it on)")
+
+    from assistant.adapters.teams import mount as mount_teams
+
+    mount_teams(app, core, settings)  # decides itself whether the route is on, and logs why
+
+    if reminders:
+        app.cleanup_ctx.append(_reminders)
+    return app
+
+
+def serve(core: Core, settings: Settings, *, host: str, port: int) -> None:
+    """Run the server until interrupted."""
+    web.run_app(build_app(core, settings), host=host, port=port, print=None)

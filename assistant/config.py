@@ -1,0 +1,217 @@
+"""Settings, read once at start-up from the environment and the TOML file.
+
+No other module reads ``os.environ``. A wrong or missing key fails with a
+:class:`~assistant.errors.ConfigError` that names every key at fault.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import ConfigError
+from assistant.messages import Identity
+
+ROLES = ("line_manager", "senior_manager", "principal")
+STAGES = ROLES  # stage i is decided by role i (the line manager stage may also be the named one)
+PLATFORMS = ("slack", "teams", "console")
+DEFAULT_PORT = 3978
+
+
+@dataclass(frozen=True)
+class SlackSettings:
+    """Slack credentials; the Slack route is on only when ``enabled``."""
+
+    bot_token: str = ""
+    signing_secret: str = ""
+    app_token: str = ""
+    api_url: str = "https://slack.com/api/"
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.bot_token and self.signing_secret)
+
+
+@dataclass(frozen=True)
+class TeamsSettings:
+    """Bot Framework credentials; empty ``app_id`` means no authentication (local trial only)."""
+
+    app_id: str = ""
+    app_password: str = ""
+    app_type: str = ""
+    tenant_id: str = ""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable, built once by :func:`load_settings`."""
+
+    root: Path
+    database_url: str
+    corpus_dir: Path
+    index_dir: Path
+    config_path: Path | None
+    roles: Mapping[str, tuple[Identity, ...]] = field(default_factory=dict)
+    # stage -> platform -> channel id
+    channels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # identity -> display name (also lets a typed name be matched to a person)
+    people: Mapping[Identity, str] = field(default_factory=dict)
+    reminder_days: float = 3.0
+    host: str = "127.0.0.1"
+    port: int = DEFAULT_PORT
+    log_level: str = "INFO"
+    slack: SlackSettings = field(default_factory=SlackSettings)
+    teams: TeamsSettings = field(default_factory=TeamsSettings)
+
+    def members(self, role: str) -> tuple[Identity, ...]:
+        return tuple(self.roles.get(role, ()))
+
+    def channel(self, stage: str, platform: str) -> str | None:
+        return self.channels.get(stage, {}).get(platform)
+
+
+def _project_root() -> Path:
+    return Path(__file__).resolve().parent.parent
+
+
+def load_settings(env: Mapping[str, str] | None = None, *, root: Path | None = None) -> Settings:
+    """Build :class:`Settings` from ``env`` (default ``os.environ``) and the TOML file it names."""
+    env = os.environ if env is None else env
+    root = root or _project_root()
+    problems: list[str] = []
+
+    config_env = env.get("ASSISTANT_CONFIG", "")
+    config_path: Path | None = Path(config_env) if config_env else root / "assistant.toml"
+    data: dict[str, Any] = {}
+    if config_path is not None and config_path.exists():
+        try:
+            data = tomllib.loads(config_path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{config_path}: not valid TOML: {exc}") from exc
+    elif config_env:
+        raise ConfigError(f"ASSISTANT_CONFIG: no such file {config_env}")
+    else:
+        config_path = None
+
+    known = {"database_url", "reminder_days", "roles", "stages", "people"}
+    for key in sorted(set(data) - known):
+        problems.append(f"{key}: unknown key (expected one of {', '.join(sorted(known))})")
+
+    roles: dict[str, tuple[Identity, ...]] = {}
+    raw_roles = data.get("roles", {})
+    if not isinstance(raw_roles, dict):
+        problems.append("roles: must be a table")
+        raw_roles = {}
+    for key in sorted(set(raw_roles) - set(ROLES)):
+        problems.append(f"roles.{key}: unknown role (expected {', '.join(ROLES)})")
+    for role in ROLES:
+        members = raw_roles.get(role, [])
+        if not isinstance(members, list):
+            problems.append(f"roles.{role}: must be a list of identities like \"slack:U0123\"")
+            continue
+        parsed: list[Identity] = []
+        for i, member in enumerate(members):
+            try:
+                identity = Identity.parse(str(member))
+            except ValueError as exc:
+                problems.append(f"roles.{role}[{i}]: {exc}")
+                continue
+            if identity.platform not in PLATFORMS:
+                problems.append(f"roles.{role}[{i}]: unknown platform {identity.platform!r}")
+            parsed.append(identity)
+        roles[role] = tuple(parsed)
+
+    channels: dict[str, dict[str, str]] = {}
+    raw_stages = data.get("stages", {})
+    if not isinstance(raw_stages, dict):
+        problems.append("stages: must be a table")
+        raw_stages = {}
+    for key in sorted(set(raw_stages) - set(STAGES)):
+        problems.append(f"stages.{key}: unknown stage (expected {', '.join(STAGES)})")
+    for stage in STAGES:
+        table = raw_stages.get(stage, {})
+        if not isinstance(table, dict):
+            problems.append(f"stages.{stage}: must be a table of platform = channel")
+            continue
+        for platform, channel in table.items():
+            if platform not in PLATFORMS:
+                problems.append(f"stages.{stage}.{platform}: unknown platform (expected {', '.join(PLATFORMS)})")
+            elif not isinstance(channel, str) or not channel.strip():
+                problems.append(f"stages.{stage}.{platform}: must be a channel id")
+            else:
+                channels.setdefault(stage, {})[platform] = channel.strip()
+
+    people: dict[Identity, str] = {}
+    raw_people = data.get("people", {})
+    if not isinstance(raw_people, dict):
+        problems.append("people: must be a table of \"platform:id\" = \"Display Name\"")
+        raw_people = {}
+    for key, name in raw_people.items():
+        try:
+            people[Identity.parse(key)] = str(name)
+        except ValueError as exc:
+            problems.append(f"people.{key}: {exc}")
+
+    reminder_days = data.get("reminder_days", 3)
+    if not isinstance(reminder_days, int | float) or isinstance(reminder_days, bool) or reminder_days <= 0:
+        problems.append("reminder_days: must be a positive number of days")
+        reminder_days = 3
+
+    port_text = env.get("PORT", str(DEFAULT_PORT))
+    try:
+        port = int(port_text)
+        if not 0 <= port <= 65535:
+            raise ValueError
+    except ValueError:
+        problems.append(f"PORT: not a port number: {port_text!r}")
+        port = DEFAULT_PORT
+
+    slack = SlackSettings(
+        bot_token=env.get("SLACK_BOT_TOKEN", ""),
+        signing_secret=env.get("SLACK_SIGNING_SECRET", ""),
+        app_token=env.get("SLACK_APP_TOKEN", ""),
+        api_url=env.get("SLACK_API_URL", "") or "https://slack.com/api/",
+    )
+    if bool(slack.bot_token) != bool(slack.signing_secret):
+        missing = "SLACK_SIGNING_SECRET" if slack.bot_token else "SLACK_BOT_TOKEN"
+        problems.append(f"{missing}: needed too when the other Slack variable is set")
+
+    app_id = env.get("MICROSOFT_APP_ID", "")
+    app_type = env.get("MICROSOFT_APP_TYPE", "") or ("SingleTenant" if app_id else "")
+    if app_type and app_type not in ("SingleTenant", "MultiTenant", "UserAssignedMSI"):
+        problems.append(f"MICROSOFT_APP_TYPE: {app_type!r} is not SingleTenant, MultiTenant or UserAssignedMSI")
+    teams = TeamsSettings(
+        app_id=app_id,
+        app_password=env.get("MICROSOFT_APP_PASSWORD", ""),
+        app_type=app_type,
+        tenant_id=env.get("MICROSOFT_APP_TENANT_ID", ""),
+    )
+    if app_id and app_type == "SingleTenant" and not teams.tenant_id:
+        problems.append("MICROSOFT_APP_TENANT_ID: needed for a SingleTenant bot")
+
+    if problems:
+        where = f" in {config_path}" if config_path else ""
+        raise ConfigError("configuration problems" + where + ":\n  " + "\n  ".join(problems))
+
+    var_dir = root / "var"
+    default_db = f"sqlite:///{var_dir / 'assistant.db'}"
+    return Settings(
+        root=root,
+        database_url=env.get("DATABASE_URL") or str(data.get("database_url") or default_db),
+        corpus_dir=Path(env.get("ASSISTANT_CORPUS_DIR") or root / "policy_corpus"),
+        index_dir=Path(env.get("ASSISTANT_INDEX_DIR") or root / "index"),
+        config_path=config_path,
+        roles=roles,
+        channels=channels,
+        people=people,
+        reminder_days=float(reminder_days),
+        host=env.get("HOST", "127.0.0.1"),
+        port=port,
+        log_level=env.get("LOG_LEVEL", "INFO").upper(),
+        slack=slack,
+        teams=teams,
+    )

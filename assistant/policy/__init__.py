@@ -1,0 +1,1 @@
+"""Policy documents, their clauses, the clause index and quoted answers."""
