@@ -1,0 +1,260 @@
+"""Quoted answers to staff questions, or a plain refusal naming who to ask."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from assistant.errors import InputError
+from assistant.messages import Citation, Kind, Message
+from assistant.policy.embedder import Embedder
+from assistant.policy.index import Index
+from assistant.policy.model import Clause, Document
+from assistant.policy.questions import clean_question, neutralise
+from assistant.policy.retrieval import (
+    Hit,
+    Retrieval,
+    RetrievalConfig,
+    Retriever,
+    unknown_clause_refs,
+)
+from assistant.policy.vocabulary import stems
+from assistant.texts import policy as texts
+
+ELLIPSIS = "\u2026"
+LONG_CLAUSE_CHARS = 600
+QUOTE_BUDGET_CHARS = 420
+MAX_CITATIONS = 3
+_COPYRIGHT_STEMS = frozenset(stems("copyright copyrighted trademark trademarks plagiarism licence"))
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[\"'(\u2018\u201cA-Z])")
+
+
+@dataclass(frozen=True)
+class RefusalPolicy:
+    """When to say the policy does not cover a question (calibrated on dev.jsonl for MiniLM)."""
+
+    min_score: float = 0.50  # fused score of the best clause
+    min_dense: float = 0.0  # cosine of the best clause
+    min_overlap: int = 1  # question words the policy uses at all
+    relative_cut: float = 0.85  # cite further clauses scoring at least this share of the best
+
+
+@dataclass(frozen=True)
+class PolicyAnswer:
+    """An answer (quoted clauses, best first) or a refusal, ready to become a Message."""
+
+    question: str
+    answered: bool
+    citations: tuple[Citation, ...] = ()
+    text: str = ""
+    context: str = ""
+    problem: bool = False  # the question itself could not be used (text says why)
+    retrieval: Retrieval | None = field(default=None, repr=False, compare=False)
+
+    def message(self) -> Message:
+        """The reply as the core's message type (adapters render it)."""
+        kind = Kind.ANSWER if self.answered else Kind.REFUSAL
+        kind = Kind.ERROR if self.problem else kind
+        return Message(
+            text=neutralise(self.text), kind=kind, citations=self.citations, context=self.context
+        )
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a clause, each a verbatim piece of it."""
+    return [s for s in _SENTENCE_END.split(text) if s.strip()]
+
+
+def shorten(text: str, query_stems: Sequence[str], *, budget: int = QUOTE_BUDGET_CHARS) -> str:
+    """A long clause cut to its best-matching sentences (document order, joined with …)."""
+    if len(text) <= LONG_CLAUSE_CHARS:
+        return text
+    sentences = split_sentences(text)
+    wanted = set(query_stems)
+    scored = sorted(
+        range(len(sentences)),
+        key=lambda i: (-len(wanted & set(stems(sentences[i]))), i),
+    )
+    chosen: list[int] = []
+    used = 0
+    for i in scored:
+        if chosen and used + len(sentences[i]) > budget:
+            continue
+        chosen.append(i)
+        used += len(sentences[i])
+    chosen.sort()
+    pieces: list[str] = []
+    for i in chosen:
+        if pieces and i - 1 in chosen:
+            pieces[-1] = pieces[-1] + " " + sentences[i]
+        else:
+            pieces.append(sentences[i])
+    return f" {ELLIPSIS} ".join(pieces)
+
+
+def quote(clause: Clause, query_stems: Sequence[str] = ()) -> str:
+    """The verbatim quote for a clause: its lead-in … its words, long clauses shortened."""
+    body = shorten(clause.text, query_stems)
+    if clause.lead_in and clause.lead_in != clause.text:
+        return f"{clause.lead_in} {ELLIPSIS} {body}"
+    return body
+
+
+class PolicyAnswerer:
+    """Answers questions from a clause index; safe to share between threads."""
+
+    def __init__(
+        self,
+        *,
+        index: Index,
+        embedder: Embedder,
+        config: RetrievalConfig | None = None,
+        refusal: RefusalPolicy | None = None,
+    ) -> None:
+        self.index = index
+        self.retriever = Retriever(index=index, embedder=embedder, config=config)
+        self.refusal = refusal or RefusalPolicy()
+        self._has_children = {c.parent for c in index.clauses if c.parent}
+
+    def answer(self, question: str) -> PolicyAnswer:
+        return self.answer_many([question])[0]
+
+    def answer_many(self, questions: Sequence[str]) -> list[PolicyAnswer]:
+        """Answer several questions with one batched encode; bad input gets a clear reply."""
+        cleaned: list[str | None] = []
+        answers: list[PolicyAnswer | None] = []
+        for raw in questions:
+            try:
+                cleaned.append(clean_question(raw))
+                answers.append(None)
+            except InputError as exc:
+                cleaned.append(None)
+                answers.append(
+                    PolicyAnswer(
+                        question=str(raw or "")[:200],
+                        answered=False,
+                        text=exc.user_message,
+                        problem=True,
+                    )
+                )
+        usable = [q for q in cleaned if q is not None]
+        found = iter(self.retriever.search_many(usable))
+        return [
+            ans if ans is not None else self._decide(q or "", next(found))
+            for q, ans in zip(cleaned, answers, strict=True)
+        ]
+
+    # ---- deciding ----------------------------------------------------------------------
+
+    def refuses(self, retrieval: Retrieval) -> bool:
+        """True when the best clause is too weak a match to quote."""
+        top = retrieval.top
+        if top is None:
+            return True
+        if top.direct:
+            return False
+        rule = self.refusal
+        return (
+            top.score < rule.min_score
+            or top.dense < rule.min_dense
+            or retrieval.overlap < rule.min_overlap
+        )
+
+    def _decide(self, question: str, retrieval: Retrieval) -> PolicyAnswer:
+        document = self._document(retrieval)
+        context = _context(document)
+        if self.refuses(retrieval):
+            return PolicyAnswer(
+                question=question,
+                answered=False,
+                text=self._refusal_text(question, retrieval, document),
+                context=context,
+                retrieval=retrieval,
+            )
+        hits = self._cited_hits(retrieval)
+        citations = tuple(
+            Citation(
+                clause_id=h.clause.id,
+                section=h.clause.section,
+                quote=quote(h.clause, retrieval.query_stems),
+                score=round(h.score, 4),
+                document=self.index.document(h.clause).title,
+                reviewed=self.index.document(h.clause).reviewed,
+            )
+            for h in hits
+        )
+        direct = [h.clause.id for h in hits if h.direct]
+        if len(direct) == 1:
+            lead = texts.ANSWER_LEAD_NAMED.format(clause_id=direct[0])
+        elif direct:
+            lead = texts.ANSWER_LEAD_NAMED_MANY.format(clause_ids=", ".join(direct))
+        else:
+            lead = texts.ANSWER_LEAD
+        return PolicyAnswer(
+            question=question,
+            answered=True,
+            citations=citations,
+            text=lead,
+            context=context,
+            retrieval=retrieval,
+        )
+
+    def ranked(self, retrieval: Retrieval) -> list[Hit]:
+        """The retrieval's hits a reader could be shown (bare lead-in headings left out)."""
+        return [h for h in retrieval.hits if h.direct or not self._is_heading(h.clause)]
+
+    def _cited_hits(self, retrieval: Retrieval) -> list[Hit]:
+        direct = [h for h in retrieval.hits if h.direct]
+        if direct:
+            return direct[:MAX_CITATIONS]
+        chosen: list[Hit] = []
+        best = None
+        for hit in retrieval.hits:
+            if self._is_heading(hit.clause):
+                continue  # a bare lead-in ("Protecting our reputation:") answers nothing
+            if best is None:
+                best = hit.score
+            elif hit.score < best * self.refusal.relative_cut:
+                break
+            chosen.append(hit)
+            if len(chosen) == MAX_CITATIONS:
+                break
+        return chosen
+
+    def _is_heading(self, clause: Clause) -> bool:
+        return (
+            clause.id in self._has_children
+            and clause.text.rstrip().endswith(":")
+            and len(clause.text) < 80
+        )
+
+    def _document(self, retrieval: Retrieval) -> Document:
+        if retrieval.top is not None:
+            return self.index.document(retrieval.top.clause)
+        if self.index.documents:
+            return next(iter(self.index.documents.values()))
+        return Document(doc_id="", title="policy", source="")
+
+    def _refusal_text(self, question: str, retrieval: Retrieval, document: Document) -> str:
+        unknown = unknown_clause_refs(question, self.retriever.known_ids)
+        if unknown:
+            return texts.REFUSAL_UNKNOWN_CLAUSE.format(title=document.title, clause_id=unknown[0])
+        if _COPYRIGHT_STEMS & set(stems(question)):
+            return texts.REFUSAL_COPYRIGHT.format(
+                title=document.title, clause_id=texts.COPYRIGHT_CLAUSE
+            )
+        note = (
+            texts.REFUSAL_CLAUSE_NOTE.format(clause_id=document.contact_clause)
+            if document.contact_clause
+            else ""
+        )
+        return texts.REFUSAL.format(
+            title=document.title, contact=document.contact, clause_note=note
+        )
+
+
+def _context(document: Document) -> str:
+    if document.reviewed:
+        return texts.CONTEXT.format(title=document.title, reviewed=document.reviewed)
+    return texts.CONTEXT_UNDATED.format(title=document.title)

@@ -1,0 +1,187 @@
+"""Clause-precise evaluation: hit@1, hit@3, MRR, and refusal rates, beside baselines."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from assistant.errors import InputError
+from assistant.policy.answer import PolicyAnswer, PolicyAnswerer, RefusalPolicy
+from assistant.policy.embedder import Embedder
+from assistant.policy.index import Index
+from assistant.policy.retrieval import RetrievalConfig
+
+
+@dataclass(frozen=True)
+class EvalQuestion:
+    """One question and the clause ids that answer it (none: out of scope)."""
+
+    q: str
+    gold: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EvalResult:
+    """Figures for one system on one question set."""
+
+    name: str
+    in_scope: int
+    out_of_scope: int
+    hit1: float
+    hit3: float
+    mrr: float
+    refused_out: float | None  # share of out-of-scope questions refused
+    refused_in: float | None  # share of in-scope questions refused
+    misses: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = ()
+
+
+def load_questions(path: Path) -> list[EvalQuestion]:
+    """Questions from a JSON-lines file of ``{"q": ..., "gold": [...]}``."""
+    out = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc}") from exc
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            out.append(EvalQuestion(q=str(row["q"]), gold=tuple(str(g) for g in row["gold"])))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise InputError(f"{path}:{number}: not a question line ({exc})") from exc
+    return out
+
+
+def evaluate(
+    answerer: PolicyAnswerer,
+    questions: Sequence[EvalQuestion],
+    *,
+    name: str = "hybrid",
+    refusals: bool = True,
+) -> EvalResult:
+    """Score ``answerer`` on ``questions`` (one batched call)."""
+    answers = answerer.answer_many([q.q for q in questions])
+    return score(answerer, questions, answers, name=name, refusals=refusals)
+
+
+def score(
+    answerer: PolicyAnswerer,
+    questions: Sequence[EvalQuestion],
+    answers: Sequence[PolicyAnswer],
+    *,
+    name: str,
+    refusals: bool = True,
+) -> EvalResult:
+    hit1 = hit3 = rr = 0.0
+    n_in = n_out = refused_in = refused_out = 0
+    misses = []
+    for question, answer in zip(questions, answers, strict=True):
+        if not question.gold:
+            n_out += 1
+            refused_out += not answer.answered
+            continue
+        n_in += 1
+        refused_in += not answer.answered
+        ranked = (
+            [h.clause.id for h in answerer.ranked(answer.retrieval)] if answer.retrieval else []
+        )
+        rank = next((i for i, cid in enumerate(ranked) if cid in question.gold), None)
+        if rank is not None:
+            hit1 += rank == 0
+            hit3 += rank < 3
+            rr += 1.0 / (rank + 1)
+        if rank != 0:
+            misses.append((question.q, question.gold, tuple(ranked[:3])))
+    return EvalResult(
+        name=name,
+        in_scope=n_in,
+        out_of_scope=n_out,
+        hit1=hit1 / max(n_in, 1),
+        hit3=hit3 / max(n_in, 1),
+        mrr=rr / max(n_in, 1),
+        refused_out=refused_out / n_out if refusals and n_out else None,
+        refused_in=refused_in / n_in if refusals and n_in else None,
+        misses=tuple(misses),
+    )
+
+
+def plain_index(index: Index, embedder: Embedder) -> Index:
+    """The same clauses with one vector of each clause's bare text (the dense baseline)."""
+    texts = [c.text for c in index.clauses]
+    vectors = embedder.encode(texts)
+    flat = faiss.IndexFlatIP(int(vectors.shape[1]))
+    flat.add(vectors)
+    return replace(index, texts=texts, rows=np.arange(len(texts)), vectors=flat)
+
+
+NO_SIGNALS = RetrievalConfig(
+    dense=True,
+    keyword=False,
+    expand=False,
+    dense_expand=False,
+    child_lift=0.0,
+    direct_lookup=False,
+    typos=False,
+    keyword_text="plain",
+)
+
+
+def ablation(
+    index: Index,
+    embedder: Embedder,
+    questions: Sequence[EvalQuestion],
+    *,
+    final: RetrievalConfig | None = None,
+    refusal: RefusalPolicy | None = None,
+) -> list[EvalResult]:
+    """Baselines, then each signal added in turn, ending with the configuration in use."""
+    final = final or RetrievalConfig()
+    plain = plain_index(index, embedder)
+    steps: list[tuple[str, Index, RetrievalConfig]] = [
+        ("BM25 alone (baseline)", index, replace(NO_SIGNALS, dense=False, keyword=True)),
+        ("dense alone, whole clauses (baseline)", plain, NO_SIGNALS),
+        ("dense, structured texts", index, NO_SIGNALS),
+    ]
+    cfg = replace(NO_SIGNALS, keyword=True, keyword_text=final.keyword_text)
+    steps.append(("+ BM25 fused (RRF)", index, replace(cfg, fusion="rrf")))
+    cfg = replace(cfg, fusion="sum", dense_weight=final.dense_weight)
+    steps.append(("+ BM25 fused (weighted sum)", index, cfg))
+    cfg = replace(cfg, fusion=final.fusion, expand=final.expand, dense_expand=final.dense_expand)
+    steps.append(("+ vocabulary expansion", index, cfg))
+    cfg = replace(cfg, typos=final.typos)
+    steps.append(("+ typo tolerance", index, cfg))
+    cfg = replace(cfg, child_lift=final.child_lift)
+    steps.append(("+ sub-clause lift", index, cfg))
+    steps.append(("+ direct clause lookup (final)", index, final))
+    results = []
+    for name, idx, config in steps:
+        answerer = PolicyAnswerer(index=idx, embedder=embedder, config=config, refusal=refusal)
+        results.append(evaluate(answerer, questions, name=name, refusals=config == final))
+    return results
+
+
+def format_table(results: Sequence[EvalResult], *, title: str = "") -> str:
+    """A plain-text table of results, one system a row."""
+    width = max([len(r.name) for r in results] + [6])
+    head = f"{'system':<{width}}  hit@1  hit@3    MRR  refused(out)  refused(in)"
+    lines = [title] if title else []
+    lines += [head, "-" * len(head)]
+
+    def pct(value: float | None) -> str:
+        return "     -" if value is None else f"{value:6.1%}"
+
+    for r in results:
+        lines.append(
+            f"{r.name:<{width}}  {r.hit1:5.3f}  {r.hit3:5.3f}  {r.mrr:5.3f}  "
+            f"{pct(r.refused_out):>12}  {pct(r.refused_in):>11}"
+        )
+    if results:
+        r = results[-1]
+        lines.append(f"({r.in_scope} in-scope, {r.out_of_scope} out-of-scope questions)")
+    return "\n".join(lines)
