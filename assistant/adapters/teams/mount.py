@@ -1,0 +1,99 @@
+"""Mounts ``POST /api/messages`` on the shared server, or explains why it stays off."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from aiohttp import web
+from botbuilder.integration.aiohttp import (
+    CloudAdapter,
+    ConfigurationBotFrameworkAuthentication,
+)
+
+from assistant.adapters.server import DELIVERERS, deliver_elsewhere
+from assistant.adapters.teams.auth import AuthMode, decide_mode, is_loopback_url
+from assistant.adapters.teams.bot import TeamsBot
+from assistant.adapters.teams.delivery import RetryPolicy, TeamsDelivery
+from assistant.adapters.teams.route import MessagesRoute
+from assistant.config import Settings, TeamsSettings
+from assistant.core import Core
+from assistant.messages import Effect
+
+log = logging.getLogger(__name__)
+ROUTE: web.AppKey[MessagesRoute] = web.AppKey("teams_route", MessagesRoute)
+
+
+@dataclass(frozen=True)
+class BotConfig:
+    """The attribute names botbuilder's configuration factory reads."""
+
+    APP_ID: str  # noqa: N815
+    APP_PASSWORD: str  # noqa: N815
+    APP_TYPE: str  # noqa: N815
+    APP_TENANTID: str  # noqa: N815
+
+    @classmethod
+    def of(cls, teams: TeamsSettings) -> BotConfig:
+        return cls(
+            APP_ID=teams.app_id,
+            APP_PASSWORD=teams.app_password,
+            APP_TYPE=teams.app_type or "MultiTenant",
+            APP_TENANTID=teams.tenant_id,
+        )
+
+
+def mount(
+    app: web.Application, core: Core, settings: Settings, *, policy: RetryPolicy | None = None
+) -> AuthMode:
+    """Add the Teams route and deliverer when allowed; log why not otherwise."""
+    mode = decide_mode(settings)
+    if mode is AuthMode.OFF:
+        log.info(
+            "Teams: off (set MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD and MICROSOFT_APP_TENANT_ID "
+            "to turn it on; without them it runs only as a local trial with HOST=127.0.0.1)"
+        )
+        return mode
+    if mode is AuthMode.LOOPBACK_TRIAL:
+        log.warning(
+            "Teams: MICROSOFT_APP_ID is not set: authentication is OFF. /api/messages answers "
+            "only on %s for a local Bot Framework Emulator trial, replies only to a loopback "
+            "serviceUrl, and refuses approvals. Register the bot before using it in Teams.",
+            settings.host,
+        )
+    else:
+        log.info("Teams: on at POST /api/messages (app id %s)", settings.teams.app_id)
+    # msrest logs request bodies at DEBUG; staff messages must never reach the logs.
+    logging.getLogger("msrest").setLevel(logging.WARNING)
+
+    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(BotConfig.of(settings.teams)))
+    trial = mode is AuthMode.LOOPBACK_TRIAL
+    delivery = TeamsDelivery(
+        adapter=adapter,
+        core=core,
+        app_id=settings.teams.app_id,
+        policy=policy,
+        allow_service_url=is_loopback_url if trial else (lambda url: True),
+    )
+
+    async def elsewhere(effects: Sequence[Effect]) -> None:
+        await deliver_elsewhere(app, effects)
+
+    bot = TeamsBot(
+        core=core,
+        delivery=delivery,
+        deliver_elsewhere=elsewhere,
+        authenticated=not trial,
+        policy=policy,
+    )
+    route = MessagesRoute(adapter=adapter, bot=bot, mode=mode)
+    app.router.add_post("/api/messages", route.handle)
+    app[DELIVERERS]["teams"] = delivery.deliver
+    app[ROUTE] = route
+
+    async def drain(_: web.Application) -> None:
+        await route.drain()
+
+    app.on_shutdown.append(drain)
+    return mode

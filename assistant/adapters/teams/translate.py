@@ -1,0 +1,179 @@
+"""Bot Framework activity -> :class:`~assistant.messages.Incoming`, and conversation keys."""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from typing import Any
+
+from botbuilder.core import TurnContext
+from botbuilder.schema import Activity, ConversationReference, Mention
+
+from assistant.messages import Action, Identity, Incoming
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "teams"
+CONVERSATION_KIND = "teams_conversation"
+_AT_TAG = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"\s+")
+
+
+def is_personal(activity: Activity) -> bool:
+    """True in a one-to-one chat with the bot (the emulator sends no conversation type)."""
+    kind = (
+        getattr(activity.conversation, "conversation_type", None) if activity.conversation else None
+    )
+    return kind in (None, "", "personal")
+
+
+def user_id(activity: Activity) -> str:
+    """The sender's Entra (AAD) object id; the channel account id when there is none (emulator)."""
+    sender = activity.from_property
+    if sender is None:
+        return ""
+    return sender.aad_object_id or sender.id or ""
+
+
+def channel_id(activity: Activity) -> str | None:
+    """The Teams channel id (``19:...@thread.tacv2``) of a channel activity, else None."""
+    data = activity.channel_data
+    if isinstance(data, dict):
+        channel = data.get("channel")
+        if isinstance(channel, dict) and channel.get("id"):
+            return str(channel["id"])
+    return None
+
+
+def mentions(activity: Activity) -> list[Mention]:
+    """The activity's mention entities."""
+    found: list[Mention] = []
+    for entity in activity.entities or []:
+        if getattr(entity, "type", None) != "mention":
+            continue
+        raw = entity.serialize() if hasattr(entity, "serialize") else entity
+        found.append(Mention().deserialize(raw))
+    return found
+
+
+def mentions_bot(activity: Activity) -> bool:
+    """True when the bot (the activity's recipient) is @mentioned."""
+    bot_id = activity.recipient.id if activity.recipient else None
+    return any(m.mentioned and m.mentioned.id == bot_id for m in mentions(activity))
+
+
+def people_mentioned(activity: Activity) -> list[tuple[str, str]]:
+    """(channel account id, aad object id or "") of every mentioned person but the bot, in order."""
+    bot_id = activity.recipient.id if activity.recipient else None
+    people: list[tuple[str, str]] = []
+    for mention in mentions(activity):
+        who = mention.mentioned
+        if who is None or not who.id or who.id == bot_id:
+            continue
+        people.append((who.id, who.aad_object_id or ""))
+    return people
+
+
+def clean_text(activity: Activity) -> str:
+    """The typed text without the bot's ``<at>`` mention, tags or entities, whitespace collapsed."""
+    text = activity.text or ""
+    bot_name = activity.recipient.name if activity.recipient else None
+    for mention in mentions(activity):
+        who = mention.mentioned
+        if (
+            who is not None
+            and activity.recipient
+            and who.id == activity.recipient.id
+            and mention.text
+        ):
+            text = text.replace(mention.text, " ")
+    if bot_name:
+        text = re.sub(rf"<at>\s*{re.escape(bot_name)}\s*</at>", " ", text, flags=re.IGNORECASE)
+    text = _AT_TAG.sub(r"\1", text)
+    text = html.unescape(_TAG.sub(" ", text))
+    return _SPACE.sub(" ", text).strip()
+
+
+def _action(value: Any) -> tuple[Action | None, str, tuple[str, ...], str]:
+    """(action, value, values, reason) from an Action.Submit payload."""
+    if not isinstance(value, dict):
+        return None, "", (), ""
+    try:
+        action = Action(str(value.get("action", "")))
+    except ValueError:
+        return None, "", (), ""
+    single = str(value.get("value") or value.get("choice") or "")
+    raw_choices = value.get("choices")
+    if isinstance(raw_choices, list):
+        values = tuple(str(v).strip() for v in raw_choices if str(v).strip())
+    elif raw_choices:
+        values = tuple(v.strip() for v in str(raw_choices).split(",") if v.strip())
+    else:
+        values = ()
+    reason = str(value.get("reason") or "").strip()
+    return action, single, values, reason
+
+
+def to_incoming(activity: Activity, resolved: dict[str, str] | None = None) -> Incoming | None:
+    """The Incoming for a message activity, or None when there is nothing to hand on.
+
+    ``resolved`` maps mentioned channel account ids to aad object ids looked up by the bot.
+    """
+    sender = user_id(activity)
+    if not sender:
+        return None
+    action, value, values, reason = _action(activity.value)
+    text = reason if action is not None else clean_text(activity)
+    if action is None and not text:
+        return None
+    resolved = resolved or {}
+    people = tuple(
+        Identity(PLATFORM, aad or resolved[account])
+        for account, aad in people_mentioned(activity)
+        if aad or account in resolved
+    )
+    name = activity.from_property.name if activity.from_property else ""
+    return Incoming(
+        user=Identity(PLATFORM, sender),
+        text=text,
+        action=action,
+        value=value,
+        values=values,
+        display_name=name or "",
+        direct=is_personal(activity),
+        mentions=people,
+    )
+
+
+def reference_of(activity: Activity) -> dict[str, Any]:
+    """The activity's conversation reference as a JSON-ready dict."""
+    return TurnContext.get_conversation_reference(activity).serialize()
+
+
+def conversation_keys(activity: Activity) -> list[tuple[str, dict[str, Any]]]:
+    """(key, reference) pairs to remember for this activity: its channel and/or the user's chat.
+
+    A channel's reference points at the channel itself (no thread, no activity id) so that a
+    proactive send starts a new post; a personal chat is keyed ``user:<aad object id>``.
+    """
+    keys: list[tuple[str, dict[str, Any]]] = []
+    reference = TurnContext.get_conversation_reference(activity)
+    channel = channel_id(activity)
+    if channel:
+        data = reference.serialize()
+        data["conversation"] = dict(data.get("conversation") or {}, id=channel)
+        data.pop("activityId", None)
+        data.pop("user", None)
+        keys.append((channel, data))
+    elif is_personal(activity) and user_id(activity):
+        data = reference.serialize()
+        data.pop("activityId", None)
+        keys.append((f"user:{user_id(activity)}", data))
+    return keys
+
+
+def reference_from(data: dict[str, Any]) -> ConversationReference:
+    """A ConversationReference from a remembered dict."""
+    return ConversationReference().deserialize(data)
