@@ -28,11 +28,12 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'‘“(]?[A-Z0-9])")
 _PAGE_NUMBER = re.compile(r"(?:\.{2,}|…+|\s{2,}|\t)\s*\d+\s*$")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
 _DATE = r"((?:\d{1,2}(?:st|nd|rd|th)?\s+)?[A-Z][a-z]+\s+\d{4}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4})"
-_ADOPTED = re.compile(r"\badopted\b[^\n]*?\b(?:in|on)\s+" + _DATE)
-_REVIEWED = re.compile(r"\breviewed\b[^\n]*?\b(?:in|on)\s+" + _DATE)
+_ADOPTED = re.compile(r"\b(?i:adopted)\b[^\n]*?\b(?:in|on)\s+" + _DATE)
+_REVIEWED = re.compile(r"\b(?i:reviewed)\b[^\n]*?\b(?:in|on)\s+" + _DATE)
 _FORM = re.compile(r"\bform\b", re.IGNORECASE)
 _ROMANS = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii")
 _TERMINAL = ".!?:;"
+_PAGE_FURNITURE = re.compile(r"^(?:page\s+)?[-–]?\s*\d{1,3}\s*[-–]?(?:\s+of\s+\d+)?$", re.I)
 
 
 def fold(text: str) -> str:
@@ -45,7 +46,8 @@ def clean_line(line: str) -> str:
     line = _EMPHASIS.sub("", line).replace("\t", "  ").strip()
     line = _MD_HEADING.sub("", line)
     line = _BULLET.sub("", line)
-    return _STRAY_NUMBER.sub("", line).strip()
+    line = _STRAY_NUMBER.sub("", line).strip()
+    return "" if _PAGE_FURNITURE.match(line) else line
 
 
 def _heading_like(title: str) -> bool:
@@ -145,7 +147,9 @@ class _Parser:
     def _contents_over(self, line: str) -> bool:
         assert self.contents is not None
         number, title = "", line
-        if match := _SECTION.match(line):
+        if match := _NUMBERED.match(line):
+            number, title = match.group(1), match.group(2)
+        elif match := _SECTION.match(line):
             number, title = match.group(1), match.group(3)
         key = _contents_key(title)
         if not key or key in {"clause", "page", "section", "paragraph", "title", "no"}:
@@ -316,7 +320,12 @@ def parse_policy(text: str, *, doc_id: str) -> list[Clause]:
     parser = _run(text, skip_contents=True)
     if parser.contents is not None:  # a contents label whose list never ended: not a list
         parser = _run(text, skip_contents=False)
-    drafts = [d for d in parser.drafts if d.text]
+    numbered_parents = {d.parent.id for d in parser.drafts if d.parent and not d.lead_in_always}
+    # "1.1 Scope" above "1.1.1 ..." is a sub-heading, not a clause of its own.
+    subheadings = {
+        d.id for d in parser.drafts if d.id in numbered_parents and _heading_like(d.text)
+    }
+    drafts = [d for d in parser.drafts if d.text and d.id not in subheadings]
     forms = _word_forms([d.text for d in drafts])
     titles = {number: sentence_case(title, forms) for number, title in parser.titles.items()}
     return [
@@ -327,11 +336,17 @@ def parse_policy(text: str, *, doc_id: str) -> list[Clause]:
             section=titles.get(draft.section_number, ""),
             text=draft.text,
             lead_in=draft.lead_in(),
-            parent=draft.parent.id if draft.parent is not None else None,
+            parent=_parent_id(draft, subheadings),
             order=order,
         )
         for order, draft in enumerate(drafts)
     ]
+
+
+def _parent_id(draft: _Draft, dropped: set[str]) -> str | None:
+    if draft.parent is None or draft.parent.id in dropped:
+        return None
+    return draft.parent.id
 
 
 def _run(text: str, *, skip_contents: bool) -> _Parser:

@@ -187,3 +187,129 @@ def test_sentence_case() -> None:
     assert sentence_case("Use Of IT Equipment", forms) == "Use of IT equipment"
     assert sentence_case("WHO IS COVERED BY THE POLICY?", forms) == "Who is covered by the policy?"
     assert sentence_case("Personal use of social media") == "Personal use of social media"
+
+
+# Other schools' exports, one shape each.
+
+
+def _parse(text: str) -> dict[str, Clause]:
+    return {clause.id: clause for clause in parse_policy(text, doc_id="school")}
+
+
+def test_number_alone_on_its_line_with_the_text_below() -> None:
+    clauses = _parse(
+        "1. INTRODUCTION\n\n1.1\nThis policy sets out how staff\nuse social media.\n\n"
+        "1.2\n\nStaff must read it.\n"
+    )
+    assert list(clauses) == ["1.1", "1.2"]
+    assert clauses["1.1"].text == "This policy sets out how staff use social media."
+    assert clauses["1.2"].text == "Staff must read it."
+    assert clauses["1.1"].section == "Introduction"
+
+
+def test_number_run_into_the_text() -> None:
+    clauses = _parse(
+        "2. Staff Conduct Online\n2.1Social media must not be used to contact pupils.\n"
+        "2.2Staff must keep accounts private.\n"
+    )
+    assert clauses["2.1"].text == "Social media must not be used to contact pupils."
+    assert clauses["2.2"].text == "Staff must keep accounts private."
+    assert clauses["2.2"].section == "Staff conduct online"
+
+
+def test_three_levels_with_sub_headings() -> None:
+    clauses = _parse(
+        "1. PURPOSE\n1.1 Aims\n1.1.1 This policy protects pupils and staff.\n"
+        "1.1.2 Staff must follow these rules:\n1.1.2.1 never share passwords;\n"
+        "1.2 Staff must read the policy every year.\n"
+    )
+    assert list(clauses) == ["1.1.1", "1.1.2", "1.1.2.1", "1.2"]
+    assert clauses["1.1.1"].section_number == "1" and clauses["1.1.1"].parent is None
+    assert clauses["1.1.2.1"].parent == "1.1.2"
+    assert clauses["1.1.2.1"].lead_in == "Staff must follow these rules:"
+
+
+@pytest.mark.parametrize(
+    "contents",
+    [
+        "CONTENTS\n1. Purpose ........ 2\n2. Staff Conduct ........ 3\n",
+        "Contents\n1.\tPurpose\t2\n2.\tStaff Conduct\t3\n",
+        "Table of Contents\n1 Purpose\n2 Staff Conduct\n",
+        "Contents\nPurpose ..... 1\nStaff Conduct ..... 2\n",
+        "1. Purpose 2\n2. Staff Conduct 3\n",  # no label at all
+    ],
+)
+def test_contents_list_repeating_the_headings(contents: str) -> None:
+    body = "1. PURPOSE\n1.1 Staff keep pupils safe.\n2. STAFF CONDUCT\n2.1 Staff are polite.\n"
+    clauses = _parse("Oakfield Academy\nSocial Media Policy\n\n" + contents + "\n" + body)
+    assert list(clauses) == ["1.1", "2.1"]
+    assert clauses["1.1"].section == "Purpose"
+    assert clauses["2.1"].section == "Staff conduct"
+
+
+def test_contents_label_without_a_list_is_not_swallowing_the_body() -> None:
+    clauses = _parse("Contents\n\n1. Purpose\n1.1 Staff keep pupils safe.\n")
+    assert list(clauses) == ["1.1"]
+    assert clauses["1.1"].section == "Purpose"
+
+
+def test_markdown_headings() -> None:
+    clauses = _parse(
+        "# Riverside School Social Media Policy\n\n## 6. Personal use\n\n"
+        "6.1 Personal use at work is **not** permitted.\n\n### 7. Monitoring\n\n"
+        "7.1 We may monitor use.\n"
+    )
+    assert clauses["6.1"].section == "Personal use"
+    assert clauses["6.1"].text == "Personal use at work is not permitted."
+    assert clauses["7.1"].section_number == "7" and clauses["7.1"].section == "Monitoring"
+
+
+@pytest.mark.parametrize(
+    ("heading", "section"),
+    [
+        ("3. ROLE OF THE HEADTEACHER", "Role of the Headteacher"),
+        ("3. Role Of The Headteacher", "Role of the Headteacher"),
+        ("3 ROLE OF THE HEADTEACHER", "Role of the Headteacher"),
+        ("3. Role of the Headteacher", "Role of the Headteacher"),
+    ],
+)
+def test_title_and_upper_case_headings(heading: str, section: str) -> None:
+    text = f"{heading}\n3.1 The Headteacher reviews this policy and the Headteacher signs it.\n"
+    assert _parse(text)["3.1"].section == section
+
+
+@pytest.mark.parametrize("style", ["{}) ", "({}) ", "({})\t"])
+def test_lettered_sub_clauses(style: str) -> None:
+    items = "".join(
+        style.format(letter) + words + "\n"
+        for letter, words in [
+            ("a", "photographs of pupils;"),
+            ("b", "the names of pupils; or"),
+            ("c", "their addresses."),
+        ]
+    )
+    clauses = _parse("4. CONDUCT\n4.2 Staff must not post:\n" + items + "4.3 Be kind.\n")
+    assert list(clauses) == ["4.2", "4.2(a)", "4.2(b)", "4.2(c)", "4.3"]
+    assert clauses["4.2(b)"].text == "the names of pupils; or"
+    assert clauses["4.2(b)"].lead_in == "Staff must not post:"
+    assert clauses["4.2(c)"].parent == "4.2"
+
+
+def test_roman_items_directly_under_a_clause() -> None:
+    clauses = _parse("5. USE\n5.1 Staff may post about:\n(i) sport;\n(ii) trips.\n")
+    assert list(clauses) == ["5.1", "5.1(i)", "5.1(ii)"]
+
+
+def test_page_numbers_and_unnumbered_headings_are_not_clause_text() -> None:
+    clauses = _parse(
+        "1. PURPOSE\n1.1 Staff keep pupils safe when\n\n- 2 -\n\nthey use social media.\n\n"
+        "RELATED DOCUMENTS\n\nThe Acceptable Use Policy.\n"
+    )
+    assert clauses["1.1"].text == "Staff keep pupils safe when they use social media."
+    assert list(clauses) == ["1.1"]
+
+
+def test_preamble_dates_and_title_when_the_text_says_so() -> None:
+    text = "# Oakfield Academy\n\nAdopted by the governors on 12 March 2024.\n\n1. PURPOSE\n"
+    assert preamble_dates(text) == ("12 March 2024", "")
+    assert document_title(text) == "Oakfield Academy"
