@@ -1,0 +1,179 @@
+"""Tables of the assistant's database (SQLAlchemy 2 declarative mapping).
+
+The schema itself is created by the Alembic revisions in ``migrations/versions``; these
+classes describe it for queries and must stay in step with the newest revision.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+STATUSES = (
+    "PENDING_LINE_MANAGER",
+    "PENDING_SENIOR_MANAGER",
+    "PENDING_PRINCIPAL",
+    "APPROVED",
+    "REJECTED",
+    "WITHDRAWN",
+)
+STAGE_NAMES = ("line_manager", "senior_manager", "principal")
+DECISIONS = ("approved", "rejected")
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A moment in UTC: stored without zone in SQLite, always read back zone-aware."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Base(DeclarativeBase):
+    """Declarative base with constraint names Alembic can rely on."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class DraftRow(Base):
+    """One open form draft per person."""
+
+    __tablename__ = "drafts"
+    identity: Mapped[str] = mapped_column(String(200), primary_key=True)
+    state: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class RequestRow(Base):
+    """A submitted site-creation request (Appendix B) and where it stands."""
+
+    __tablename__ = "requests"
+    __table_args__ = (CheckConstraint(_in("status", STATUSES), name="status"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    requester: Mapped[str] = mapped_column(String(200), index=True)
+    requester_name: Mapped[str] = mapped_column(String(200))
+    answers: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(32), index=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class DecisionRow(Base):
+    """A stage's decision; the unique constraint lets each stage be decided once."""
+
+    __tablename__ = "decisions"
+    __table_args__ = (
+        UniqueConstraint("request_id", "stage", name="uq_decisions_request_stage"),
+        CheckConstraint(_in("stage", STAGE_NAMES), name="stage"),
+        CheckConstraint(_in("decision", DECISIONS), name="decision"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"))
+    stage: Mapped[str] = mapped_column(String(32))
+    decision: Mapped[str] = mapped_column(String(16))
+    decided_by: Mapped[str] = mapped_column(String(200))
+    decided_by_name: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    decided_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class AuditEventRow(Base):
+    """One line of a request's audit trail; the database refuses updates and deletes."""
+
+    __tablename__ = "audit_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    actor: Mapped[str] = mapped_column(String(200))
+    event_type: Mapped[str] = mapped_column(String(40))
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+
+class DeliveryRow(Base):
+    """A platform delivery already handled (for retry de-duplication)."""
+
+    __tablename__ = "deliveries"
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class PlatformRefRow(Base):
+    """A platform reference: a posted message to update later, a Teams conversation."""
+
+    __tablename__ = "platform_refs"
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class AnswerRow(Base):
+    """A policy question the assistant answered (or declined to)."""
+
+    __tablename__ = "answers"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    asker: Mapped[str] = mapped_column(String(200))
+    question: Mapped[str] = mapped_column(Text)
+    clause_ids: Mapped[str] = mapped_column(Text)
+    answered: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class FeedbackRow(Base):
+    """One person's vote on one answer; a later vote replaces the earlier one."""
+
+    __tablename__ = "feedback"
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id"), primary_key=True)
+    identity: Mapped[str] = mapped_column(String(200), primary_key=True)
+    helpful: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ReminderRow(Base):
+    """A reminder sent for a stage in one reminder period (so it goes once a period)."""
+
+    __tablename__ = "reminders"
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), primary_key=True)
+    stage: Mapped[str] = mapped_column(String(32), primary_key=True)
+    period: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sent_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -1,0 +1,29 @@
+"""The store: one object over the database that the workflow and the chat side use."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+
+from assistant.storage.conversation_repository import ConversationRepository
+from assistant.storage.db import make_engine, make_sessions, migrate_engine
+from assistant.storage.request_repository import RequestRepository
+
+
+class Store(RequestRepository, ConversationRepository):
+    """Requests, decisions, audit trail, drafts, deliveries, references and feedback."""
+
+    def __init__(self, *, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = make_sessions(engine)
+
+    @classmethod
+    def open(cls, url: str, *, migrate: bool = True) -> Store:
+        """Connect to ``url`` and (by default) upgrade its schema to the newest revision."""
+        engine = make_engine(url)
+        if migrate:
+            migrate_engine(engine)
+        return cls(engine=engine)
+
+    def close(self) -> None:
+        """Release the store's connections."""
+        self.engine.dispose()

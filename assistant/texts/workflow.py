@@ -1,0 +1,167 @@
+"""Every sentence the approval workflow says (policy 8.1, A.3.2, A.3.5, A.3.6, Appendix B)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+# Appendix B's names for the three approvers, and what each signs.
+STAGE_TITLES = {
+    "line_manager": "Line Manager",
+    "senior_manager": "Other Senior Manager",
+    "principal": "Principal",
+}
+STAGE_STATEMENTS = {
+    "line_manager": "I approve the aims and content of the proposed site.",
+    "senior_manager": (
+        "I approve the aims and content of the proposed site and the use of school brand and logo."
+    ),
+    "principal": "I give final approval for the site to be created.",
+}
+# Who decides a stage, as told to someone who may not.
+STAGE_DECIDERS = {
+    "line_manager": "the author's line manager",
+    "senior_manager": "a nominated senior manager",
+    "principal": "the Principal",
+}
+STATUS_NAMES = {
+    "PENDING_LINE_MANAGER": "waiting for the Line Manager",
+    "PENDING_SENIOR_MANAGER": "waiting for the Other Senior Manager",
+    "PENDING_PRINCIPAL": "waiting for the Principal",
+    "APPROVED": "approved",
+    "REJECTED": "rejected",
+    "WITHDRAWN": "withdrawn",
+}
+POLICY_CONTEXT = (
+    "Social Media Policy 8.1, A.3.2, A.3.5 and A.3.6: the site may only be created once the "
+    "Line Manager, a senior manager and the Principal have approved it."
+)
+
+# ---- facts shown with a request --------------------------------------------------------
+FACT_REQUEST = "Request"
+FACT_REQUESTED_BY = "Requested by"
+FACT_SUBMITTED = "Submitted"
+FACT_STATUS = "Status"
+REQUEST_REF = "#{id}"
+SIGNED = "{name}, {date}"
+NOT_YET_SIGNED = "not yet decided"
+
+# ---- submitting ------------------------------------------------------------------------
+SUBMITTED = (
+    "Thank you, {name}. Your request #{id} is saved and has gone to the {stage} for approval. "
+    "I'll message you as each stage is decided."
+)
+NO_CHANNEL = (
+    "No approval channel is set up for the {stage} stage here, so I sent request #{id} "
+    "directly to the approvers. Your request is kept either way."
+)
+NO_APPROVER = (
+    "Nobody who can approve the {stage} stage can be reached here yet. Your request #{id} is "
+    "kept; please ask the school office to set up approvers for this stage."
+)
+
+# ---- the message to approvers ----------------------------------------------------------
+APPROVAL_REQUEST = (
+    "Request #{id} from {requester} needs {stage} approval: a new social media site.\n{statement}"
+)
+BUTTON_APPROVE = "Approve"
+BUTTON_REJECT = "Reject"
+DECIDED_APPROVED = "Approved by {name} at {when}"
+DECIDED_REJECTED = "Rejected by {name}: {reason}"
+DECIDED_WITHDRAWN = "Withdrawn by {name} at {when}"
+REMINDER = "Reminder: request #{id} from {requester} has waited {days} days for {stage} approval."
+
+# ---- told to someone deciding ----------------------------------------------------------
+NO_SUCH_REQUEST = "I can't find request #{id}."
+BAD_DECISION_VALUE = "That approval button is not one I recognise ({value!r})."
+NOT_YOURS = "The {stage} stage of request #{id} is not yours to decide: it is for {deciders}."
+OWN_REQUEST = "You can't decide on your own request (#{id}); another approver must do it."
+REASON_NEEDED = "Please give a reason for rejecting request #{id}; {requester} will see it."
+ALREADY_DECIDED = "Request #{id} was already {decision} at the {stage} stage by {name} at {when}."
+NOT_THIS_STAGE = (
+    "Request #{id} is not waiting for the {stage} stage; it is {status}. Nothing was changed."
+)
+FINISHED = "Request #{id} is {status}, so it can no longer be decided. Nothing was changed."
+VERDICTS = {True: "approved", False: "rejected"}
+
+# ---- told to the requester -------------------------------------------------------------
+STAGE_APPROVED = (
+    "{name} approved your request #{id} at the {stage} stage. It now goes to the {next} "
+    "for approval."
+)
+STAGE_REJECTED = (
+    "Your request #{id} was rejected at the {stage} stage by {name}. Reason: {reason}\n"
+    "Please don't create the site. You can start a new request once the concerns are addressed."
+)
+FULLY_APPROVED = (
+    "Your request #{id} is fully approved: you may now create the site. Here is the approved "
+    "record; please keep it."
+)
+WITHDRAWN = "Request #{id} is withdrawn; the approvers will not be asked about it any more."
+WITHDRAW_NOT_YOURS = "Only the person who submitted request #{id} can withdraw it."
+WITHDRAW_FINISHED = "Request #{id} is {status} and can no longer be withdrawn."
+
+# ---- the Appendix B export -------------------------------------------------------------
+EXPORT_TITLE = "Wootton Academy Trust Social Media Site Creation Approval Form"
+EXPORT_INTRO = (
+    "Use of social media on behalf of Wootton Academy Trust must be approved prior to "
+    "setting up sites."
+)
+EXPORT_META = "Request #{id}, submitted by {name} on {date}; status: {status}."
+EXPORT_SECTIONS = (
+    ("TEAM DETAILS", ("Department", "Name of author of site", "Author's line manager")),
+    (
+        "PURPOSE OF SETTING UP SOCIAL MEDIA SITE",
+        (
+            "What are the aims you propose to achieve by setting up this site?",
+            "What is the proposed content of the site?",
+        ),
+    ),
+    ("PROPOSED AUDIENCE OF THE SITE", ("Proposed audience of the site",)),
+    ("PROPOSED CONTRIBUTORS TO THE SITE", ("Proposed contributors to the site",)),
+    (
+        "ADMINISTRATION OF THE SITE",
+        (
+            "Names of administrators",
+            "Names of moderators",
+            "Who will vet external contributors?",
+            "Who will host the site?",
+            "Proposed date of going live",
+            "Proposed date for site closure",
+            "How do you propose to advertise for external contributors?",
+            "If contributors include children or adults with learning disabilities how do you "
+            "propose to inform and obtain consent of parents or responsible adults?",
+            "What security measures will you take to prevent unwanted or unsuitable "
+            "individuals from contributing or becoming 'friends' of the site?",
+        ),
+    ),
+)
+EXPORT_APPROVAL = "APPROVAL"
+EXPORT_APPROVAL_NOTE = (
+    "(approval from relevant people must be obtained before the site can be created)"
+)
+EXPORT_QUESTION = "Question"
+EXPORT_ANSWER = "Answer"
+EXPORT_NAME = "Name"
+EXPORT_DATE = "Date"
+EXPORT_DECISION = "Decision"
+EXPORT_REJECTED = "Rejected: {reason}"
+
+# ---- the command line ------------------------------------------------------------------
+CLI_NO_REQUESTS = "No requests yet."
+CLI_LIST_HEADINGS = ("ID", "Requester", "Status", "Created", "Current stage")
+CLI_DECISIONS = "Decisions"
+CLI_AUDIT = "Audit trail"
+CLI_NO_DECISIONS = "No decisions yet."
+CLI_FEEDBACK = "Feedback on answers: {helpful} helpful, {not_helpful} not helpful."
+CLI_FEEDBACK_CLAUSE = "  {clause}: {helpful} helpful, {not_helpful} not helpful"
+CLI_NO_FEEDBACK = "No feedback yet."
+
+
+def when(moment: datetime) -> str:
+    """A moment as staff read it, e.g. "24 Nov 2026 06:27 UTC"."""
+    return moment.strftime("%d %b %Y %H:%M UTC")
+
+
+def day(moment: datetime) -> str:
+    """A date as on the paper form, e.g. "24 Nov 2026"."""
+    return moment.strftime("%d %b %Y")

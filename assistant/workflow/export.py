@@ -1,0 +1,74 @@
+"""A request as Markdown laid out like Appendix B, approvals filled in from the decisions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from assistant.storage.records import ApprovalRequest, Decision
+from assistant.texts import workflow as texts
+from assistant.workflow.stages import STAGES
+
+Row = tuple[str, str]
+
+
+def _cell(text: str) -> str:
+    """Make text safe inside a Markdown table cell."""
+    return " ".join(text.replace("|", "\\|").split()) or " "
+
+
+def _key(label: str) -> str:
+    return " ".join(label.casefold().split())
+
+
+def group_rows(rows: Sequence[Row]) -> list[tuple[str, list[Row]]]:
+    """Put each answer row under its Appendix B heading; an unknown label stays with the
+    row before it (the form asks in Appendix B's order)."""
+    section_of = {
+        _key(label): heading for heading, labels in texts.EXPORT_SECTIONS for label in labels
+    }
+    grouped: dict[str, list[Row]] = {heading: [] for heading, _ in texts.EXPORT_SECTIONS}
+    current = texts.EXPORT_SECTIONS[0][0]
+    for label, value in rows:
+        current = section_of.get(_key(label), current)
+        grouped[current].append((label, value))
+    return list(grouped.items())
+
+
+def render_markdown(
+    request: ApprovalRequest, decisions: Sequence[Decision], rows: Sequence[Row]
+) -> str:
+    """The filled-in Appendix B form; approval names and dates stay blank while pending."""
+    lines = [
+        f"# {texts.EXPORT_TITLE}",
+        "",
+        texts.EXPORT_INTRO,
+        "",
+        texts.EXPORT_META.format(
+            id=request.id,
+            name=request.requester_name,
+            date=texts.day(request.created_at),
+            status=texts.STATUS_NAMES[request.status.value],
+        ),
+    ]
+    for heading, section_rows in group_rows(rows):
+        lines += ["", f"## {heading}", ""]
+        lines += [f"| {texts.EXPORT_QUESTION} | {texts.EXPORT_ANSWER} |", "| --- | --- |"]
+        lines += [f"| {_cell(label)} | {_cell(value)} |" for label, value in section_rows]
+    lines += ["", f"## {texts.EXPORT_APPROVAL}", "", texts.EXPORT_APPROVAL_NOTE, ""]
+    by_stage = {d.stage: d for d in decisions}
+    head = (texts.EXPORT_NAME, texts.EXPORT_DATE, texts.EXPORT_DECISION)
+    lines += [f"| | {' | '.join(head)} |", "| --- | --- | --- | --- |"]
+    for stage in STAGES:
+        title = f"**{texts.STAGE_TITLES[stage.value]}**<br>{texts.STAGE_STATEMENTS[stage.value]}"
+        decision = by_stage.get(stage)
+        if decision is None:
+            cells = (" ", " ", " ")
+        else:
+            verdict = (
+                texts.VERDICTS[True]
+                if decision.approved
+                else texts.EXPORT_REJECTED.format(reason=decision.reason)
+            )
+            cells = (decision.decided_by_name, texts.day(decision.decided_at), verdict)
+        lines.append(f"| {title} | {' | '.join(_cell(c) for c in cells)} |")
+    return "\n".join(lines) + "\n"

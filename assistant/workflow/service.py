@@ -1,0 +1,399 @@
+"""The approval workflow: submit, decide, withdraw and remind, returning effects to send.
+
+The service is synchronous and platform-free: it stores through the :class:`Store` and
+answers with :mod:`assistant.messages` effects that the adapters render.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from assistant.config import Settings
+from assistant.errors import AlreadyDecided, IllegalTransition, InputError, NotFound
+from assistant.messages import (
+    Action,
+    Button,
+    Effect,
+    Identity,
+    Kind,
+    Message,
+    PostToChannel,
+    PrivateReply,
+    Reply,
+    SendDirect,
+    UpdatePost,
+)
+from assistant.storage.records import ApprovalRequest, AuditEvent, Decision
+from assistant.storage.request_repository import utcnow
+from assistant.storage.store import Store
+from assistant.texts import workflow as texts
+from assistant.workflow import approvers as who_decides
+from assistant.workflow.export import render_markdown
+from assistant.workflow.stages import (
+    Event,
+    Stage,
+    Status,
+    current_stage,
+    is_pending,
+    next_stage,
+    next_status,
+)
+
+Rows = list[tuple[str, str]]
+
+
+def default_summary(answers: dict[str, Any]) -> Rows:
+    """The form's summary rows, or plain key/value rows if the form module is absent."""
+    try:
+        from assistant.form.summary import summary_rows
+    except ImportError:
+        return [(str(key), str(value)) for key, value in answers.items()]
+    return list(summary_rows(answers))
+
+
+def anchor(request_id: int, stage: Stage) -> str:
+    """The anchor of the channel post asking ``stage`` to decide a request."""
+    return f"request:{request_id}:{stage.value}"
+
+
+def parse_decision_value(value: str) -> tuple[int, Stage]:
+    """Read an approval button's value ``"<request id>:<stage>"``; raises InputError."""
+    number, _, stage = value.strip().partition(":")
+    try:
+        return int(number), Stage(stage)
+    except ValueError:
+        raise InputError(
+            f"bad approval value {value!r}",
+            user_message=texts.BAD_DECISION_VALUE.format(value=value),
+        ) from None
+
+
+def _private(text: str) -> list[Effect]:
+    return [PrivateReply(Message(text=text, kind=Kind.ERROR))]
+
+
+class ApprovalService:
+    """The three-stage approval of site-creation requests (Appendix B)."""
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        settings: Settings,
+        clock: Callable[[], datetime] = utcnow,
+        summarise: Callable[[dict[str, Any]], Rows] = default_summary,
+    ) -> None:
+        self.store = store
+        self.settings = settings
+        self.clock = clock
+        self.summarise = summarise
+
+    # ---- actions ----------------------------------------------------------------------
+
+    def submit(
+        self, requester: Identity, requester_name: str, answers: dict[str, Any], *, platform: str
+    ) -> list[Effect]:
+        """Store a request, confirm it to the requester and ask the line manager stage."""
+        request = self.store.create_request(
+            requester=requester,
+            requester_name=requester_name,
+            answers=answers,
+            platform=platform,
+            at=self.clock(),
+        )
+        stage = Stage.LINE_MANAGER
+        confirm = texts.SUBMITTED.format(
+            name=requester_name, id=request.id, stage=texts.STAGE_TITLES[stage.value]
+        )
+        effects: list[Effect] = [Reply(Message(text=confirm, kind=Kind.NOTICE))]
+        posts, notice = self._ask_stage(request, stage)
+        if notice:
+            effects.append(Reply(Message(text=notice, kind=Kind.NOTICE)))
+        return effects + posts
+
+    def decide(
+        self,
+        request_id: int,
+        stage: Stage | str,
+        decider: Identity,
+        decider_name: str,
+        approve: bool,
+        reason: str = "",
+    ) -> list[Effect]:
+        """Approve or reject one stage; the first decision wins, everyone else is told why not."""
+        try:
+            request = self.store.get_request(request_id)
+            stage = Stage(stage)
+        except (NotFound, ValueError):
+            return _private(texts.NO_SUCH_REQUEST.format(id=request_id))
+        if decider == request.requester:
+            return _private(texts.OWN_REQUEST.format(id=request.id))
+        if not who_decides.may_decide(request, stage, decider, self.settings):
+            return _private(
+                texts.NOT_YOURS.format(
+                    stage=texts.STAGE_TITLES[stage.value],
+                    id=request.id,
+                    deciders=texts.STAGE_DECIDERS[stage.value],
+                )
+            )
+        refusal = self._not_decidable(request, stage)
+        if refusal:
+            return _private(refusal)
+        reason = reason.strip()
+        if not approve and not reason:
+            return _private(
+                texts.REASON_NEEDED.format(id=request.id, requester=request.requester_name)
+            )
+        name = who_decides.display_name(decider, self.settings, decider_name)
+        new_status = next_status(request.status, Event.APPROVE if approve else Event.REJECT)
+        try:
+            decision = self.store.record_decision(
+                request,
+                stage,
+                new_status,
+                approved=approve,
+                decided_by=decider,
+                decided_by_name=name,
+                reason=reason,
+                at=self.clock(),
+            )
+        except AlreadyDecided:
+            return _private(self._not_decidable(request, stage, fresh=True))
+        except IllegalTransition:
+            return _private(self._not_decidable(request, stage, fresh=True))
+        return self._after_decision(self.store.get_request(request.id), decision)
+
+    def withdraw(self, request_id: int, who: Identity) -> list[Effect]:
+        """Withdraw a pending request; only its requester may."""
+        try:
+            request = self.store.get_request(request_id)
+        except NotFound:
+            return _private(texts.NO_SUCH_REQUEST.format(id=request_id))
+        if who != request.requester:
+            return _private(texts.WITHDRAW_NOT_YOURS.format(id=request.id))
+        stage = current_stage(request.status)
+        status_name = texts.STATUS_NAMES[request.status.value]
+        if stage is None:
+            return _private(texts.WITHDRAW_FINISHED.format(id=request.id, status=status_name))
+        at = self.clock()
+        try:
+            self.store.change_status(
+                request,
+                next_status(request.status, Event.WITHDRAW),
+                actor=who,
+                event_type="withdrawn",
+                comment=stage.value,
+                at=at,
+            )
+        except IllegalTransition:
+            current = self.store.get_request(request.id)
+            status_name = texts.STATUS_NAMES[current.status.value]
+            return _private(texts.WITHDRAW_FINISHED.format(id=request.id, status=status_name))
+        closed = texts.DECIDED_WITHDRAWN.format(name=request.requester_name, when=texts.when(at))
+        return [
+            UpdatePost(anchor(request.id, stage), self._closed_message(request, closed)),
+            Reply(Message(text=texts.WITHDRAWN.format(id=request.id), kind=Kind.NOTICE)),
+        ]
+
+    def due_reminders(self, now: datetime | None = None) -> list[Effect]:
+        """Remind approvers of stages pending longer than ``reminder_days``, once a period."""
+        now = now or self.clock()
+        period_length = timedelta(days=self.settings.reminder_days)
+        effects: list[Effect] = []
+        for request in self.list_requests(status=None):
+            stage = current_stage(request.status)
+            if stage is None:
+                continue
+            decisions = self.store.decisions(request.id)
+            since = max([request.created_at, *(d.decided_at for d in decisions)])
+            period = int((now - since) / period_length)
+            if period < 1 or not self.store.claim_reminder(request.id, stage, period, at=now):
+                continue
+            text = texts.REMINDER.format(
+                id=request.id,
+                requester=request.requester_name,
+                days=(now - since).days,
+                stage=texts.STAGE_TITLES[stage.value],
+            )
+            message = Message(text=text, kind=Kind.NOTICE, facts=self._facts(request))
+            channel = self.settings.channel(stage.value, request.platform)
+            if channel:
+                key = f"{anchor(request.id, stage)}:reminder:{period}"
+                effects.append(PostToChannel(request.platform, channel, message, key))
+            else:
+                effects += [SendDirect(w, message) for w in self._reachable(request, stage)]
+        return effects
+
+    # ---- queries ----------------------------------------------------------------------
+
+    def get(self, request_id: int) -> ApprovalRequest:
+        """The request with this id; raises NotFound."""
+        return self.store.get_request(request_id)
+
+    def list_requests(
+        self, requester: Identity | None = None, status: Status | None = None
+    ) -> list[ApprovalRequest]:
+        """Requests, oldest first, optionally of one requester and/or one status."""
+        return self.store.find_requests(
+            requester=requester, statuses=None if status is None else [status]
+        )
+
+    def pending_for(self, identity: Identity) -> list[ApprovalRequest]:
+        """Requests whose current stage ``identity`` may decide."""
+        pending = [r for r in self.store.find_requests() if is_pending(r.status)]
+        return [
+            r
+            for r in pending
+            if who_decides.may_decide(r, current_stage(r.status), identity, self.settings)  # type: ignore[arg-type]
+        ]
+
+    def decisions(self, request_id: int) -> list[Decision]:
+        """The decisions on a request, in stage order."""
+        return self.store.decisions(request_id)
+
+    def audit(self, request_id: int) -> list[AuditEvent]:
+        """The audit trail of a request, oldest first."""
+        return self.store.audit(request_id)
+
+    def summary(self, request: ApprovalRequest) -> Rows:
+        """The request's answers as label/value rows."""
+        return self.summarise(request.answers)
+
+    def export_markdown(self, request_id: int) -> str:
+        """The request as Markdown laid out like Appendix B."""
+        request = self.get(request_id)
+        return render_markdown(request, self.decisions(request.id), self.summary(request))
+
+    # ---- the messages -----------------------------------------------------------------
+
+    def _facts(self, request: ApprovalRequest) -> tuple[tuple[str, str], ...]:
+        head = [
+            (texts.FACT_REQUEST, texts.REQUEST_REF.format(id=request.id)),
+            (texts.FACT_REQUESTED_BY, request.requester_name),
+            (texts.FACT_SUBMITTED, texts.when(request.created_at)),
+        ]
+        return tuple(head + self.summary(request))
+
+    def _approval_message(self, request: ApprovalRequest, stage: Stage) -> Message:
+        value = f"{request.id}:{stage.value}"
+        text = texts.APPROVAL_REQUEST.format(
+            id=request.id,
+            requester=request.requester_name,
+            stage=texts.STAGE_TITLES[stage.value],
+            statement=texts.STAGE_STATEMENTS[stage.value],
+        )
+        buttons = (
+            Button(texts.BUTTON_APPROVE, Action.APPROVE, value, style="primary"),
+            Button(texts.BUTTON_REJECT, Action.REJECT, value, style="danger", needs_reason=True),
+        )
+        return Message(
+            text=text,
+            kind=Kind.APPROVAL,
+            facts=self._facts(request),
+            buttons=buttons,
+            context=texts.POLICY_CONTEXT,
+        )
+
+    def _closed_message(self, request: ApprovalRequest, text: str) -> Message:
+        return Message(text=text, kind=Kind.DECIDED, facts=self._facts(request))
+
+    def _reachable(self, request: ApprovalRequest, stage: Stage) -> list[Identity]:
+        everyone = who_decides.approvers(request, stage, self.settings)
+        return [w for w in everyone if w.platform == request.platform]
+
+    def _ask_stage(self, request: ApprovalRequest, stage: Stage) -> tuple[list[Effect], str]:
+        """Effects asking ``stage`` to decide, and a notice for the requester if any."""
+        message = self._approval_message(request, stage)
+        channel = self.settings.channel(stage.value, request.platform)
+        reachable = self._reachable(request, stage)
+        title = texts.STAGE_TITLES[stage.value]
+        if channel:
+            effects: list[Effect] = [
+                PostToChannel(request.platform, channel, message, anchor(request.id, stage))
+            ]
+            named = who_decides.named_line_manager(
+                request.answers, self.settings, requester=request.requester
+            )
+            if stage is Stage.LINE_MANAGER and named in reachable:
+                # The named line manager may not be in the channel: ask them directly too.
+                effects.append(SendDirect(named, message))  # type: ignore[arg-type]
+            return effects, ""
+        if reachable:
+            notice = texts.NO_CHANNEL.format(stage=title, id=request.id)
+            return [SendDirect(w, message) for w in reachable], notice
+        return [], texts.NO_APPROVER.format(stage=title, id=request.id)
+
+    def _not_decidable(self, request: ApprovalRequest, stage: Stage, *, fresh: bool = False) -> str:
+        """Why ``stage`` of ``request`` cannot be decided now, or "" if it can."""
+        if fresh:
+            request = self.store.get_request(request.id)
+        earlier = self.store.decision(request.id, stage)
+        if earlier is not None:
+            return texts.ALREADY_DECIDED.format(
+                id=request.id,
+                decision=texts.VERDICTS[earlier.approved],
+                stage=texts.STAGE_TITLES[stage.value],
+                name=earlier.decided_by_name,
+                when=texts.when(earlier.decided_at),
+            )
+        status = texts.STATUS_NAMES[request.status.value]
+        if not is_pending(request.status):
+            return texts.FINISHED.format(id=request.id, status=status)
+        if current_stage(request.status) is not stage:
+            return texts.NOT_THIS_STAGE.format(
+                id=request.id, stage=texts.STAGE_TITLES[stage.value], status=status
+            )
+        return ""
+
+    def _after_decision(self, request: ApprovalRequest, decision: Decision) -> list[Effect]:
+        stage = decision.stage
+        title = texts.STAGE_TITLES[stage.value]
+        if decision.approved:
+            closed = texts.DECIDED_APPROVED.format(
+                name=decision.decided_by_name, when=texts.when(decision.decided_at)
+            )
+        else:
+            closed = texts.DECIDED_REJECTED.format(
+                name=decision.decided_by_name, reason=decision.reason
+            )
+        effects: list[Effect] = [
+            UpdatePost(anchor(request.id, stage), self._closed_message(request, closed))
+        ]
+        following = next_stage(stage) if decision.approved else None
+        if not decision.approved:
+            text = texts.STAGE_REJECTED.format(
+                id=request.id, stage=title, name=decision.decided_by_name, reason=decision.reason
+            )
+            effects.append(SendDirect(request.requester, Message(text=text, kind=Kind.NOTICE)))
+        elif following is None:
+            effects.append(SendDirect(request.requester, self._approved_record(request)))
+        else:
+            text = texts.STAGE_APPROVED.format(
+                name=decision.decided_by_name,
+                id=request.id,
+                stage=title,
+                next=texts.STAGE_TITLES[following.value],
+            )
+            effects.append(SendDirect(request.requester, Message(text=text, kind=Kind.NOTICE)))
+            posts, notice = self._ask_stage(request, following)
+            if notice:
+                effects.append(SendDirect(request.requester, Message(text=notice)))
+            effects += posts
+        return effects
+
+    def _approved_record(self, request: ApprovalRequest) -> Message:
+        signed = [
+            (
+                texts.STAGE_TITLES[d.stage.value],
+                texts.SIGNED.format(name=d.decided_by_name, date=texts.day(d.decided_at)),
+            )
+            for d in self.store.decisions(request.id)
+        ]
+        return Message(
+            text=texts.FULLY_APPROVED.format(id=request.id),
+            kind=Kind.NOTICE,
+            facts=self._facts(request) + tuple(signed),
+            context=texts.POLICY_CONTEXT,
+        )
