@@ -22,7 +22,9 @@ class Corpus:
     _by_key: dict[tuple[str, str], Clause] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        keys = {(clause.document, clause.id): clause for clause in self.clauses}
+        keys: dict[tuple[str, str], Clause] = {}
+        for clause in self.clauses:  # a numbering slip repeats an id: the first one answers
+            keys.setdefault((clause.document, clause.id), clause)
         object.__setattr__(self, "_by_key", keys)
 
     def clause(self, doc_id: str, clause_id: str) -> Clause | None:

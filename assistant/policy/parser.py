@@ -106,8 +106,8 @@ class _Parser:
         self.roman_parent: _Draft | None = None
         self.last_roman = -1
         self.contents: _Contents | None = None
-        self.contents_unfinished = False
         self.appendix_subtitle_pending = False
+        self.appendix = ""
 
     def feed(self, line: str, *, standalone: bool) -> None:
         if self.stopped or not line:
@@ -120,8 +120,9 @@ class _Parser:
             self._close()
             self.contents = _Contents()
             return
-        if match := _APPENDIX.match(line):
-            self._start_appendix(match.group(2))
+        match = _APPENDIX.match(line)
+        if match and (not match.group(2) or _heading_like(match.group(2))):
+            self._start_appendix(match.group(1).upper(), match.group(2))
             return
         if self.appendix_subtitle_pending:
             self.appendix_subtitle_pending = False
@@ -141,7 +142,7 @@ class _Parser:
         elif self.open is not None:
             self.open.parts.append(line)
         elif self.section and not self.ignoring and self.section_clauses == 0:
-            self.open = self._new(self.section, self.section)
+            self.open = self.clause = self._new(self.section, self.section)
             self.open.parts.append(line)
 
     def _contents_over(self, line: str) -> bool:
@@ -161,14 +162,17 @@ class _Parser:
             return True
         return not self.contents.first_number and key == self.contents.first_key
 
-    def _start_appendix(self, title: str) -> None:
+    def _start_appendix(self, letter: str, title: str) -> None:
         self._close()
+        self.appendix = letter
         self.section, self.section_clauses, self.ignoring = "", 0, True
         if _FORM.search(title):
             self.stopped = True
         self.appendix_subtitle_pending = not title
 
     def _numbered(self, number: str, rest: str) -> None:
+        if self.appendix and number in self.ids:  # numbering restarted in an appendix
+            number = f"{self.appendix}.{number}"
         if number[0].isalpha() and number.count(".") == 1 and _heading_like(rest):
             self._start_section(number, rest)
             return
@@ -187,6 +191,8 @@ class _Parser:
         self.section_clauses += 1
 
     def _section_or_clause(self, number: str, rest: str) -> None:
+        if self.appendix and (number in self.titles or number in self.ids):
+            number = f"{self.appendix}.{number}"
         if _heading_like(rest):
             self._start_section(number, rest)
             return

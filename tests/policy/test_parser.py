@@ -313,3 +313,39 @@ def test_preamble_dates_and_title_when_the_text_says_so() -> None:
     text = "# Oakfield Academy\n\nAdopted by the governors on 12 March 2024.\n\n1. PURPOSE\n"
     assert preamble_dates(text) == ("12 March 2024", "")
     assert document_title(text) == "Oakfield Academy"
+
+
+def test_numbering_restarted_in_an_appendix_takes_the_appendix_letter() -> None:
+    clauses = _parse(
+        "1. PURPOSE\n1.1 Staff keep pupils safe.\n\nAPPENDIX C\n\nGuidance for trips\n\n"
+        "1. BEFORE THE TRIP\n1.1 Parents are told what will be posted.\n"
+    )
+    assert list(clauses) == ["1.1", "C.1.1"]
+    assert clauses["1.1"].section == "Purpose"
+    assert clauses["C.1.1"].section_number == "C.1"
+    assert clauses["C.1.1"].section == "Before the trip"
+
+
+def test_an_appendix_mentioned_at_the_start_of_a_wrapped_line_is_not_a_heading() -> None:
+    clauses = _parse(
+        "8. BUSINESS USE\n8.1 Staff must complete the approval form in\nAppendix B and send it "
+        "to the Principal.\n8.2 Be kind.\n"
+    )
+    assert clauses["8.1"].text == (
+        "Staff must complete the approval form in Appendix B and send it to the Principal."
+    )
+    assert list(clauses) == ["8.1", "8.2"]
+
+
+def test_an_appendix_that_is_a_form_gives_no_clauses() -> None:
+    clauses = _parse(
+        "1. USE\n1.1 Be kind.\n\nAPPENDIX B - Consent Form\n\n1. Name of pupil\n"
+        "2.1 Parent's signature\n"
+    )
+    assert list(clauses) == ["1.1"]
+
+
+def test_lettered_items_under_an_unnumbered_section_paragraph() -> None:
+    clauses = _parse("9. RECRUITMENT\n\nWe may check:\n(a) public profiles;\n(b) news.\n")
+    assert list(clauses) == ["9", "9(a)", "9(b)"]
+    assert clauses["9(b)"].lead_in == "We may check:"
