@@ -1,0 +1,216 @@
+"""Bolt wiring: Slack requests in, Incoming to the core, effects out. No decisions here."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.app.async_app import AsyncApp
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from assistant.adapters.slack import texts
+from assistant.adapters.slack.delivery import WEB_API_ERRORS, SlackDelivery, failure_reason
+from assistant.adapters.slack.delivery import Elsewhere as Elsewhere
+from assistant.adapters.slack.home import publish_home
+from assistant.adapters.slack.people import People
+from assistant.adapters.slack.render import (
+    PEOPLE_NEXT_ACTION,
+    PEOPLE_SELECT_ACTION,
+    REASON_BLOCK,
+    REASON_CALLBACK,
+    TICK_ACTION_PREFIX,
+    action_of,
+    needs_reason,
+    reason_modal,
+)
+from assistant.adapters.slack.translate import (
+    Where,
+    action_incoming,
+    action_key,
+    event_key,
+    is_from_a_person,
+    mentioned_ids,
+    message_incoming,
+    reason_incoming,
+    reason_metadata,
+    selected_users,
+    where_for_action,
+    where_for_event,
+)
+from assistant.config import SlackSettings
+from assistant.core import Core
+from assistant.errors import AssistantError, InputError, WorkflowError
+from assistant.messages import Effect, Incoming, Kind, Message
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+MAX_RATE_LIMIT_RETRIES = 3
+CORE_ACTIONS = re.compile(r"^(form|approval|feedback)\.")
+STATE_ONLY_ACTIONS = re.compile(rf"^({re.escape(TICK_ACTION_PREFIX)}\||{re.escape(PEOPLE_SELECT_ACTION)}$)")
+
+
+def web_client(settings: SlackSettings) -> AsyncWebClient:
+    """The Web API client: SLACK_API_URL as base, 429s retried after Retry-After."""
+    base_url = settings.api_url if settings.api_url.endswith("/") else settings.api_url + "/"
+    return AsyncWebClient(
+        token=settings.bot_token,
+        base_url=base_url,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(max_retry_count=1),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=MAX_RATE_LIMIT_RETRIES),
+        ],
+    )
+
+
+def friendly(exc: BaseException) -> Message:
+    """What staff see when the core failed: its own words for their mistakes, else sorry."""
+    if isinstance(exc, InputError | WorkflowError):
+        return Message(text=exc.user_message, kind=Kind.ERROR)
+    return Message(text=texts.SOMETHING_WENT_WRONG, kind=Kind.ERROR)
+
+
+class SlackAdapter:
+    """The Slack side of the server: a bolt AsyncApp whose listeners only translate."""
+
+    def __init__(self, *, core: Core, settings: SlackSettings, elsewhere: Elsewhere) -> None:
+        self.core = core
+        self.client = web_client(settings)
+        self.bolt = AsyncApp(
+            client=self.client,
+            signing_secret=settings.signing_secret,
+            logger=logging.getLogger("slack_bolt"),
+        )
+        self.delivery = SlackDelivery(client=self.client, core=core, elsewhere=elsewhere)
+        self.people = People(self.client)
+        self._register()
+
+    def _register(self) -> None:
+        bolt = self.bolt
+        bolt.event("message")(self.on_message)
+        bolt.event("app_mention")(self.on_mention)
+        bolt.event("app_home_opened")(self.on_home_opened)
+        bolt.action(CORE_ACTIONS)(self.on_action)
+        bolt.action(PEOPLE_NEXT_ACTION)(self.on_action)
+        bolt.action(STATE_ONLY_ACTIONS)(self.on_state_change)
+        bolt.view(REASON_CALLBACK)(self.on_reason)
+
+    # ---- HTTP -------------------------------------------------------------------------
+
+    async def handle_request(self, request: web.Request) -> web.Response:
+        """POST /slack/events: events, interactivity and options (bolt verifies signatures)."""
+        bolt_response = await self.bolt.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(bolt_response)
+
+    async def session_ctx(self, app: web.Application) -> AsyncIterator[None]:
+        """One HTTP connection pool for every Web API call while the server runs."""
+        session = aiohttp.ClientSession()
+        self.client.session = session
+        yield
+        self.client.session = None
+        await session.close()
+
+    # ---- events (bolt has acknowledged them already) -------------------------------------
+
+    async def on_message(self, body: dict[str, Any], event: dict[str, Any], context: Any) -> None:
+        """A direct message: a question or a typed form answer."""
+        if event.get("channel_type") != "im":
+            return  # channel chatter; questions there come as app_mention
+        await self._question(body, event, context)
+
+    async def on_mention(self, body: dict[str, Any], event: dict[str, Any], context: Any) -> None:
+        """An @mention in a channel: answered in a thread of the question."""
+        await self._question(body, event, context)
+
+    async def _question(self, body: dict[str, Any], event: dict[str, Any], context: Any) -> None:
+        bot_user_id = context.get("bot_user_id")
+        if not is_from_a_person(event, bot_user_id=bot_user_id):
+            return
+        if not await asyncio.to_thread(self.core.first_delivery, event_key(body)):
+            return
+        raw = str(event.get("text") or "")
+        names = await self.people.names([event["user"], *mentioned_ids(raw, bot_user_id=bot_user_id)])
+        incoming = message_incoming(event, bot_user_id=bot_user_id, names=names)
+        await self._handle(incoming, where_for_event(event))
+
+    async def on_home_opened(self, event: dict[str, Any]) -> None:
+        """The App Home tab was opened: publish the person's overview."""
+        if event.get("tab", "home") == "home" and event.get("user"):
+            await self._safely(publish_home(client=self.client, core=self.core, user_id=event["user"]))
+
+    # ---- interactivity (ack first, then the work) ----------------------------------------
+
+    async def on_state_change(self, ack: Any) -> None:
+        """A checkbox ticked or a person picked: nothing to do until Next is pressed."""
+        await ack()
+
+    async def on_action(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
+        """A button: open the reason modal, or hand the action to the core."""
+        await ack()
+        where = where_for_action(body)
+        action_id = str(action.get("action_id", ""))
+        core_action = action_of(action_id)
+        if core_action is not None and needs_reason(action_id):
+            metadata = reason_metadata(action=core_action, value=str(action.get("value", "")), where=where)
+            try:
+                await self.client.views_open(trigger_id=body["trigger_id"], view=reason_modal(metadata=metadata))
+            except WEB_API_ERRORS as exc:
+                log.warning("Slack: views.open failed: %s", failure_reason(exc))
+                await self.delivery.tell(where, Message(text=texts.SOMETHING_WENT_WRONG, kind=Kind.ERROR))
+            return
+        if not await asyncio.to_thread(self.core.first_delivery, action_key(body, action)):
+            return
+        names = await self.people.names([where.user_id, *selected_users(body)])
+        incoming = action_incoming(body, action, names=names)
+        if incoming is None:
+            return
+        await self._handle(incoming, where)
+        if where.channel is None:
+            await publish_home(client=self.client, core=self.core, user_id=where.user_id)
+
+    async def on_reason(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
+        """The reason modal was submitted: an empty reason is refused under the field."""
+        value = view["state"]["values"].get(REASON_BLOCK, {})
+        reason = next(iter(value.values()), {}).get("value") or ""
+        if not reason.strip():
+            await ack(response_action="errors", errors={REASON_BLOCK: texts.REASON_REQUIRED})
+            return
+        await ack()
+        if not await asyncio.to_thread(self.core.first_delivery, f"slack:view:{view.get('id')}"):
+            return
+        names = await self.people.names([body["user"]["id"]])
+        incoming, where = reason_incoming(body, names=names)
+        await self._handle(incoming, where)
+
+    # ---- the one path to the core ----------------------------------------------------------
+
+    async def _handle(self, incoming: Incoming, where: Where) -> None:
+        """Call the core in a worker thread and carry out its effects."""
+        effects: list[Effect]
+        try:
+            effects = await asyncio.to_thread(self.core.handle, incoming)
+        except AssistantError as exc:
+            log.exception("core refused %s from %s", incoming.action or "a message", incoming.user)
+            await self.delivery.tell(where, friendly(exc))
+            return
+        except Exception as exc:
+            log.exception("core failed on %s from %s", incoming.action or "a message", incoming.user)
+            await self.delivery.tell(where, friendly(exc))
+            return
+        await self.delivery.carry_out(effects, where)
+
+    async def _safely(self, work: Any) -> None:
+        try:
+            await work
+        except Exception:
+            log.exception("Slack: handling an event failed")

@@ -1,0 +1,131 @@
+"""A fake Slack Web API on loopback that records every call (for tests and the benchmark)."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+Check = Callable[[Mapping[str, Any]], bool]
+
+
+@dataclass
+class Call:
+    """One recorded Web API call."""
+
+    method: str
+    args: dict[str, Any]
+    at: float = field(default_factory=time.perf_counter)
+
+
+class FakeSlackApi:
+    """Answers auth.test, chat.*, conversations.open, users.info and views.* like Slack."""
+
+    def __init__(self, *, bot_user_id: str = "UBOT", bot_id: str = "BBOT", team_id: str = "T0001") -> None:
+        self.bot_user_id = bot_user_id
+        self.bot_id = bot_id
+        self.team_id = team_id
+        self.calls: list[Call] = []
+        self.users: dict[str, str] = {}  # user id -> display name; others get "Person <id>"
+        self._rate_limited: dict[str, int] = {}
+        self._failing: dict[str, str] = {}
+        self._ts = itertools.count(1)
+        self._runner: web.AppRunner | None = None
+        self.url = ""
+
+    # ---- control -------------------------------------------------------------------------
+
+    def rate_limit_next(self, method: str, *, times: int = 1) -> None:
+        """Answer the next ``times`` calls of ``method`` with 429 and Retry-After: 1."""
+        self._rate_limited[method] = times
+
+    def fail_next(self, method: str, error: str = "internal_error") -> None:
+        """Answer the next call of ``method`` with ok=false and ``error``."""
+        self._failing[method] = error
+
+    def called(self, method: str, check: Check | None = None) -> list[Call]:
+        """The recorded calls of ``method`` (that pass ``check``)."""
+        return [c for c in self.calls if c.method == method and (check is None or check(c.args))]
+
+    async def wait_for(
+        self, method: str, check: Check | None = None, *, count: int = 1, timeout: float = 10.0
+    ) -> list[Call]:
+        """Poll until ``count`` matching calls arrived; AssertionError after ``timeout``."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.called(method, check)
+            if len(found) >= count:
+                return found
+            if time.monotonic() > deadline:
+                seen = [c.method for c in self.calls]
+                raise AssertionError(f"{count} x {method} not received within {timeout}s; got {seen}")
+            await asyncio.sleep(0.01)
+
+    # ---- server ------------------------------------------------------------------------
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        """Start listening; returns the base URL to use as SLACK_API_URL."""
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._answer)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port)
+        await site.start()
+        sockets = site._server.sockets  # type: ignore[union-attr]
+        self.url = f"http://{host}:{sockets[0].getsockname()[1]}/api/"
+        return self.url
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _answer(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        args: dict[str, Any] = dict(request.query)
+        if request.can_read_body:
+            if request.content_type == "application/json":
+                args.update(await request.json())
+            else:
+                args.update(await request.post())
+        for key in ("blocks", "view"):
+            if isinstance(args.get(key), str):
+                args[key] = json.loads(args[key])
+        if self._rate_limited.get(method):
+            self._rate_limited[method] -= 1
+            self.calls.append(Call(method=f"{method}:429", args=args))
+            return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
+                                     headers={"Retry-After": "1"})
+        self.calls.append(Call(method=method, args=args))
+        if method in self._failing:
+            return web.json_response({"ok": False, "error": self._failing.pop(method)})
+        return web.json_response(self._result(method, args))
+
+    def _result(self, method: str, args: Mapping[str, Any]) -> dict[str, Any]:
+        ts = f"{1700000000 + next(self._ts)}.000100"
+        if method == "auth.test":
+            return {"ok": True, "user_id": self.bot_user_id, "bot_id": self.bot_id,
+                    "team_id": self.team_id, "user": "assistant", "team": "Wootton",
+                    "url": "https://wootton.slack.com/"}
+        if method == "chat.postMessage":
+            return {"ok": True, "channel": args.get("channel"), "ts": ts,
+                    "message": {"text": args.get("text"), "ts": ts}}
+        if method == "chat.update":
+            return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts")}
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": ts}
+        if method == "conversations.open":
+            return {"ok": True, "channel": {"id": "D" + str(args.get("users", "")).split(",")[0]}}
+        if method == "users.info":
+            user = str(args.get("user", ""))
+            name = self.users.get(user, f"Person {user}")
+            return {"ok": True, "user": {"id": user, "name": name.lower().replace(" ", "."),
+                                         "real_name": name, "profile": {"display_name": name}}}
+        if method in ("views.open", "views.publish", "views.update"):
+            return {"ok": True, "view": {"id": f"V{next(self._ts)}", **dict(args.get("view") or {})}}
+        return {"ok": True}

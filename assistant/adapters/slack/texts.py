@@ -1,0 +1,29 @@
+"""Every sentence the Slack adapter itself says (the core's words come in its Messages).
+
+Kept beside the adapter because they are about Slack's own controls (modals, pickers);
+the school reviews them together with ``assistant.texts``.
+"""
+
+from __future__ import annotations
+
+SOMETHING_WENT_WRONG = (
+    "Sorry, something went wrong on my side and I could not finish that. "
+    "Please try again in a minute; if it keeps happening, tell the IT office."
+)
+COULD_NOT_SEND = "Sorry, I could not send my full reply. Please try again in a minute."
+REASON_MODAL_TITLE = "Reason for rejecting"
+REASON_MODAL_SUBMIT = "Reject"
+REASON_MODAL_CLOSE = "Cancel"
+REASON_LABEL = "Why is this request rejected?"
+REASON_HINT = "The requester sees this reason."
+REASON_REQUIRED = "Please give a reason: the requester needs to know what to change."
+PEOPLE_PLACEHOLDER = "Choose people"
+PEOPLE_NEXT = "Next"
+CHOICES_NEXT = "Next"
+NOTHING_TICKED = "Tick at least one option, then press Next."
+NOBODY_CHOSEN = "Choose at least one person, then press Next."
+REVIEWED = "reviewed {date}"
+MORE_OMITTED = "Some of the reply was left out because it was too long for Slack."
+HOME_EMPTY = "Nothing here yet. Send me a question, or say \"start the form\" to ask for a new site."
+CHOSEN = "You chose: {labels}"
+CLAUSE_HEADING = "*Clause {clause_id} · {section}*"
