@@ -112,6 +112,9 @@ class TeamsDelivery:
         posted: list[str] = []
 
         async def callback(turn_context: TurnContext) -> None:
+            # The continuation activity's made-up id would make this a reply to nothing:
+            # clear it so the connector starts a new post (POST .../activities).
+            turn_context.activity.id = None
             response = await turn_context.send_activity(activity_for(message))
             posted.append(response.id if response and response.id else "")
 

@@ -53,7 +53,10 @@ def mentions(activity: Activity) -> list[Mention]:
     for entity in activity.entities or []:
         if getattr(entity, "type", None) != "mention":
             continue
-        raw = entity.serialize() if hasattr(entity, "serialize") else entity
+        if isinstance(entity, dict):
+            raw = entity
+        else:  # msrest keeps the unknown fields of an Entity in additional_properties
+            raw = {**(getattr(entity, "additional_properties", None) or {}), "type": "mention"}
         found.append(Mention().deserialize(raw))
     return found
 
