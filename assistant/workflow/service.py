@@ -11,10 +11,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from assistant.config import Settings
-from assistant.errors import AlreadyDecided, IllegalTransition, InputError, NotFound
+from assistant.errors import AlreadyDecided, IllegalTransition, NotFound
 from assistant.messages import (
-    Action,
-    Button,
     Effect,
     Identity,
     Kind,
@@ -30,7 +28,9 @@ from assistant.storage.request_repository import utcnow
 from assistant.storage.store import Store
 from assistant.texts import workflow as texts
 from assistant.workflow import approvers as who_decides
+from assistant.workflow import notices
 from assistant.workflow.export import render_markdown
+from assistant.workflow.notices import anchor, parse_decision_value
 from assistant.workflow.stages import (
     Event,
     Stage,
@@ -42,6 +42,7 @@ from assistant.workflow.stages import (
 )
 
 Rows = list[tuple[str, str]]
+__all__ = ["ApprovalService", "anchor", "default_summary", "parse_decision_value"]
 
 
 def default_summary(answers: dict[str, Any]) -> Rows:
@@ -51,23 +52,6 @@ def default_summary(answers: dict[str, Any]) -> Rows:
     except ImportError:
         return [(str(key), str(value)) for key, value in answers.items()]
     return list(summary_rows(answers))
-
-
-def anchor(request_id: int, stage: Stage) -> str:
-    """The anchor of the channel post asking ``stage`` to decide a request."""
-    return f"request:{request_id}:{stage.value}"
-
-
-def parse_decision_value(value: str) -> tuple[int, Stage]:
-    """Read an approval button's value ``"<request id>:<stage>"``; raises InputError."""
-    number, _, stage = value.strip().partition(":")
-    try:
-        return int(number), Stage(stage)
-    except ValueError:
-        raise InputError(
-            f"bad approval value {value!r}",
-            user_message=texts.BAD_DECISION_VALUE.format(value=value),
-        ) from None
 
 
 def _private(text: str) -> list[Effect]:
@@ -193,7 +177,9 @@ class ApprovalService:
             return _private(texts.WITHDRAW_FINISHED.format(id=request.id, status=status_name))
         closed = texts.DECIDED_WITHDRAWN.format(name=request.requester_name, when=texts.when(at))
         return [
-            UpdatePost(anchor(request.id, stage), self._closed_message(request, closed)),
+            UpdatePost(
+                anchor(request.id, stage), notices.closed_message(closed, self._facts(request))
+            ),
             Reply(Message(text=texts.WITHDRAWN.format(id=request.id), kind=Kind.NOTICE)),
         ]
 
@@ -268,36 +254,8 @@ class ApprovalService:
 
     # ---- the messages -----------------------------------------------------------------
 
-    def _facts(self, request: ApprovalRequest) -> tuple[tuple[str, str], ...]:
-        head = [
-            (texts.FACT_REQUEST, texts.REQUEST_REF.format(id=request.id)),
-            (texts.FACT_REQUESTED_BY, request.requester_name),
-            (texts.FACT_SUBMITTED, texts.when(request.created_at)),
-        ]
-        return tuple(head + self.summary(request))
-
-    def _approval_message(self, request: ApprovalRequest, stage: Stage) -> Message:
-        value = f"{request.id}:{stage.value}"
-        text = texts.APPROVAL_REQUEST.format(
-            id=request.id,
-            requester=request.requester_name,
-            stage=texts.STAGE_TITLES[stage.value],
-            statement=texts.STAGE_STATEMENTS[stage.value],
-        )
-        buttons = (
-            Button(texts.BUTTON_APPROVE, Action.APPROVE, value, style="primary"),
-            Button(texts.BUTTON_REJECT, Action.REJECT, value, style="danger", needs_reason=True),
-        )
-        return Message(
-            text=text,
-            kind=Kind.APPROVAL,
-            facts=self._facts(request),
-            buttons=buttons,
-            context=texts.POLICY_CONTEXT,
-        )
-
-    def _closed_message(self, request: ApprovalRequest, text: str) -> Message:
-        return Message(text=text, kind=Kind.DECIDED, facts=self._facts(request))
+    def _facts(self, request: ApprovalRequest) -> notices.Facts:
+        return notices.request_facts(request, self.summary(request))
 
     def _reachable(self, request: ApprovalRequest, stage: Stage) -> list[Identity]:
         everyone = who_decides.approvers(request, stage, self.settings)
@@ -305,7 +263,7 @@ class ApprovalService:
 
     def _ask_stage(self, request: ApprovalRequest, stage: Stage) -> tuple[list[Effect], str]:
         """Effects asking ``stage`` to decide, and a notice for the requester if any."""
-        message = self._approval_message(request, stage)
+        message = notices.approval_message(request, stage, self._facts(request))
         channel = self.settings.channel(stage.value, request.platform)
         reachable = self._reachable(request, stage)
         title = texts.STAGE_TITLES[stage.value]
@@ -350,16 +308,11 @@ class ApprovalService:
     def _after_decision(self, request: ApprovalRequest, decision: Decision) -> list[Effect]:
         stage = decision.stage
         title = texts.STAGE_TITLES[stage.value]
-        if decision.approved:
-            closed = texts.DECIDED_APPROVED.format(
-                name=decision.decided_by_name, when=texts.when(decision.decided_at)
-            )
-        else:
-            closed = texts.DECIDED_REJECTED.format(
-                name=decision.decided_by_name, reason=decision.reason
-            )
+        closed = notices.decided_text(decision)
         effects: list[Effect] = [
-            UpdatePost(anchor(request.id, stage), self._closed_message(request, closed))
+            UpdatePost(
+                anchor(request.id, stage), notices.closed_message(closed, self._facts(request))
+            )
         ]
         following = next_stage(stage) if decision.approved else None
         if not decision.approved:
@@ -368,7 +321,10 @@ class ApprovalService:
             )
             effects.append(SendDirect(request.requester, Message(text=text, kind=Kind.NOTICE)))
         elif following is None:
-            effects.append(SendDirect(request.requester, self._approved_record(request)))
+            record = notices.approved_record(
+                request, self.store.decisions(request.id), self._facts(request)
+            )
+            effects.append(SendDirect(request.requester, record))
         else:
             text = texts.STAGE_APPROVED.format(
                 name=decision.decided_by_name,
@@ -382,18 +338,3 @@ class ApprovalService:
                 effects.append(SendDirect(request.requester, Message(text=notice)))
             effects += posts
         return effects
-
-    def _approved_record(self, request: ApprovalRequest) -> Message:
-        signed = [
-            (
-                texts.STAGE_TITLES[d.stage.value],
-                texts.SIGNED.format(name=d.decided_by_name, date=texts.day(d.decided_at)),
-            )
-            for d in self.store.decisions(request.id)
-        ]
-        return Message(
-            text=texts.FULLY_APPROVED.format(id=request.id),
-            kind=Kind.NOTICE,
-            facts=self._facts(request) + tuple(signed),
-            context=texts.POLICY_CONTEXT,
-        )
