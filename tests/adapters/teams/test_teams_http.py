@@ -21,7 +21,9 @@ def clicker(aad: str) -> dict[str, str]:
     return {"id": f"29:{aad}", "name": f"Person {aad}", "aadObjectId": aad}
 
 
-async def test_a_question_gets_a_card_with_quotes(serve, scripted_core, connector, payload, tmp_path):
+async def test_a_question_gets_a_card_with_quotes(
+    serve, scripted_core, connector, payload, tmp_path
+):
     fake, url = connector
     async with serve(scripted_core, make_settings(tmp_path)) as bot:
         status = await bot.post(at(payload("personal_message"), url))
@@ -49,10 +51,14 @@ def submit(payload, url: str, activity_id: str, value: dict[str, Any], **changes
     return at(payload("card_submit"), url, id=activity_id, value=value, **changes)
 
 
-async def test_the_form_as_a_guided_conversation(serve, scripted_core, connector, payload, tmp_path):
+async def test_the_form_as_a_guided_conversation(
+    serve, scripted_core, connector, payload, tmp_path
+):
     fake, url = connector
     async with serve(scripted_core, make_settings(tmp_path)) as bot:
-        await bot.post(at(payload("personal_message"), url, id="m1", text="I want to fill the form"))
+        await bot.post(
+            at(payload("personal_message"), url, id="m1", text="I want to fill the form")
+        )
         await wait_for(lambda: len(fake.sent("reply")) == 1)
         question = card_of(fake.sent("reply")[0].body)
         assert [a["data"] for a in question["actions"]] == [
@@ -101,7 +107,10 @@ async def test_the_form_as_a_guided_conversation(serve, scripted_core, connector
     assert scripted_core.handled[1].text == ""
     assert scripted_core.handled[2].values == ("parents", "pupils")
     # the second mention carries no aadObjectId: the bot looked it up on the connector
-    assert [str(m) for m in scripted_core.handled[3].mentions] == ["teams:aad-jo", "teams:aad-29:ray"]
+    assert [str(m) for m in scripted_core.handled[3].mentions] == [
+        "teams:aad-jo",
+        "teams:aad-29:ray",
+    ]
 
 
 async def test_a_channel_mention_is_answered_in_its_thread(
@@ -115,12 +124,16 @@ async def test_a_channel_mention_is_answered_in_its_thread(
         await wait_for(lambda: len(fake.sent("reply")) == 1)
     reply = fake.sent("reply")[0]
     assert reply.conversation == "19:staffroom0001@thread.tacv2;messageid=1712345679000"
-    assert [i.text for i in scripted_core.handled] == ["may staff accept friend requests from parents?"]
+    assert [i.text for i in scripted_core.handled] == [
+        "may staff accept friend requests from parents?"
+    ]
     assert scripted_core.handled[0].direct is False
     assert scripted_core.recall("teams_conversation", "19:staffroom0001@thread.tacv2") is not None
 
 
-async def test_a_redelivered_activity_is_handled_once(serve, scripted_core, connector, payload, tmp_path):
+async def test_a_redelivered_activity_is_handled_once(
+    serve, scripted_core, connector, payload, tmp_path
+):
     fake, url = connector
     async with serve(scripted_core, make_settings(tmp_path)) as bot:
         assert await bot.post(at(payload("personal_message"), url)) == 200
@@ -131,7 +144,9 @@ async def test_a_redelivered_activity_is_handled_once(serve, scripted_core, conn
     assert len(scripted_core.handled) == 2
 
 
-async def test_connector_429_and_503_are_retried(serve, scripted_core, connector, payload, tmp_path):
+async def test_connector_429_and_503_are_retried(
+    serve, scripted_core, connector, payload, tmp_path
+):
     fake, url = connector
     fake.fail_next.extend([429, 503])
     async with serve(scripted_core, make_settings(tmp_path)) as bot:
@@ -156,7 +171,9 @@ async def test_a_non_loopback_service_url_is_refused_without_auth(
     assert "Instagram" not in caplog.text
 
 
-async def test_approvals_are_refused_without_auth(serve, scripted_core, connector, payload, tmp_path):
+async def test_approvals_are_refused_without_auth(
+    serve, scripted_core, connector, payload, tmp_path
+):
     fake, url = connector
     forged = {"action": Action.APPROVE.value, "value": "R1:line_manager"}
     async with serve(scripted_core, make_settings(tmp_path)) as bot:
@@ -183,7 +200,9 @@ async def test_unauthenticated_requests_get_401_when_an_app_id_is_set(
     serve, scripted_core, connector, payload, tmp_path, headers
 ):
     fake, url = connector
-    settings = make_settings(tmp_path, app_id="00000000-0000-0000-0000-000000000001", host="0.0.0.0")
+    settings = make_settings(
+        tmp_path, app_id="00000000-0000-0000-0000-000000000001", host="0.0.0.0"
+    )
     async with serve(scripted_core, settings) as bot:
         assert await bot.post(at(payload("personal_message"), url), headers=headers) == 401
     assert scripted_core.handled == []
@@ -225,5 +244,7 @@ async def test_deliverer_posts_to_a_channel_the_bot_was_added_to(
     assert post.conversation == channel
     assert APPROVERS  # the approval itself is exercised in test_teams_flows (needs auth)
     ref = scripted_core.recall("post", "R1:line_manager")
-    assert ref is not None and ref["platform"] == "teams" and ref["activity_id"].startswith("posted-")
+    assert (
+        ref is not None and ref["platform"] == "teams" and ref["activity_id"].startswith("posted-")
+    )
     assert ref["service_url"] == url
