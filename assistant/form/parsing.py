@@ -272,13 +272,10 @@ _AGES = re.compile(
 )
 _SINGLE_AGE = re.compile(r"^(?:ages?|aged)?\s*(\d{1,2})(?:\s*(?:years?\s*old|yrs?|y/?o))?$")
 _YEARS = re.compile(
-    r"^(?:years?|yrs?|y)\s*(\d{1,2}|r|reception)\s*(?:-|–|—|to|until|through)\s*(?:years?|yrs?|y)?\s*(\d{1,2})$"
+    r"^(?:(?:years?|yrs?|y)\s*(\d{1,2})|(reception))\s*(?:-|–|—|to|until|through)\s*"
+    r"(?:years?|yrs?|y)?\s*(\d{1,2})$"
 )
 _SINGLE_YEAR = re.compile(r"^(?:year|yr|y)\s*(\d{1,2})$")
-
-
-def _year_group(text: str) -> int:
-    return 0 if text in ("r", "reception") else int(text)
 
 
 def parse_age_range(text: str) -> dict[str, int]:
@@ -293,7 +290,8 @@ def parse_age_range(text: str) -> dict[str, int]:
     elif m := _SINGLE_AGE.match(phrase):
         low = high = int(m.group(1))
     elif m := _YEARS.match(phrase):
-        low, high = _year_group(m.group(1)) + 4, int(m.group(2)) + 5
+        first = 0 if m.group(2) else int(m.group(1))  # Reception is year 0
+        low, high = first + 4, int(m.group(3)) + 5
     elif m := _SINGLE_YEAR.match(phrase):
         low, high = int(m.group(1)) + 4, int(m.group(1)) + 5
     else:
