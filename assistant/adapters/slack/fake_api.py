@@ -22,6 +22,7 @@ class Call:
     method: str
     args: dict[str, Any]
     at: float = field(default_factory=time.perf_counter)
+    result: dict[str, Any] = field(default_factory=dict)
 
 
 class FakeSlackApi:
@@ -101,10 +102,13 @@ class FakeSlackApi:
             self.calls.append(Call(method=f"{method}:429", args=args))
             return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
                                      headers={"Retry-After": "1"})
-        self.calls.append(Call(method=method, args=args))
+        call = Call(method=method, args=args)
+        self.calls.append(call)
         if method in self._failing:
             return web.json_response({"ok": False, "error": self._failing.pop(method)})
-        return web.json_response(self._result(method, args))
+        result = self._result(method, args)
+        call.result = result
+        return web.json_response(result)
 
     def _result(self, method: str, args: Mapping[str, Any]) -> dict[str, Any]:
         ts = f"{1700000000 + next(self._ts)}.000100"

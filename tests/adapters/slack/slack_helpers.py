@@ -85,3 +85,41 @@ def hmac_signature(body: str, timestamp: int, secret: str = SIGNING_SECRET) -> s
     """The v0 signature computed by hand, as Slack documents it."""
     base = f"v0:{timestamp}:{body}".encode()
     return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+
+
+def find_button(blocks: list[dict[str, Any]], label: str) -> dict[str, Any]:
+    """The button labelled ``label`` in posted blocks."""
+    for block in blocks:
+        for element in block.get("elements", ()):
+            if element.get("type") == "button" and element["text"]["text"] == label:
+                return element
+    raise AssertionError(f"no button {label!r} in {json.dumps(blocks)[:500]}")
+
+
+_action_counter = iter(range(1, 1_000_000))
+
+
+def click(
+    call: Any,
+    label: str,
+    *,
+    user: str,
+    channel: str | None = None,
+    state: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A block_actions payload for pressing ``label`` on a message the fake received."""
+    posted = call.args
+    button = find_button(posted["blocks"], label)
+    channel = channel or posted["channel"]
+    ts = call.result.get("ts") or posted.get("ts") or "1700000999.000001"
+    data = payload("block_actions_button")
+    data["user"] = {"id": user, "username": user.lower(), "name": user.lower(), "team_id": "T0001"}
+    data["container"] = {"type": "message", "message_ts": ts, "channel_id": channel,
+                         "is_ephemeral": False}
+    data["channel"] = {"id": channel, "name": "directmessage" if channel.startswith("D") else "c"}
+    data["message"] = {"type": "message", "user": "UBOT", "bot_id": "BBOT", "ts": ts,
+                       "text": posted.get("text", ""), "blocks": posted["blocks"]}
+    data["state"] = {"values": state or {}}
+    data["actions"] = [{**{k: button[k] for k in ("action_id", "value", "text", "type")},
+                        "block_id": "buttons|0", "action_ts": f"1700001000.{next(_action_counter):06d}"}]
+    return data
