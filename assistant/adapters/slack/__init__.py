@@ -16,7 +16,8 @@ SLACK: web.AppKey[SlackAdapter] = web.AppKey("slack", SlackAdapter)
 
 
 def mount(app: web.Application, core: Core, settings: Settings) -> SlackAdapter:
-    """Serve Slack on POST /slack/events of ``app`` and register the Slack deliverer."""
+    """Serve Slack on POST /slack/events of ``app`` (and over Socket Mode with an app token)
+    and register the Slack deliverer."""
 
     async def elsewhere(effects: Sequence[Effect]) -> None:
         await deliver_elsewhere(app, effects)
@@ -26,6 +27,8 @@ def mount(app: web.Application, core: Core, settings: Settings) -> SlackAdapter:
     app[DELIVERERS]["slack"] = adapter.delivery.deliver
     app.router.add_post(EVENTS_PATH, adapter.handle_request)
     app.cleanup_ctx.append(adapter.session_ctx)
+    if settings.slack.app_token:
+        app.cleanup_ctx.append(adapter.socket_mode_ctx)
     return adapter
 
 

@@ -85,6 +85,7 @@ class SlackAdapter:
 
     def __init__(self, *, core: Core, settings: SlackSettings, elsewhere: Elsewhere) -> None:
         self.core = core
+        self.app_token = settings.app_token
         self.client = web_client(settings)
         self.bolt = AsyncApp(
             client=self.client,
@@ -119,6 +120,19 @@ class SlackAdapter:
         yield
         self.client.session = None
         await session.close()
+
+    async def socket_mode_ctx(self, app: web.Application) -> AsyncIterator[None]:
+        """With SLACK_APP_TOKEN, also receive Slack's requests over Socket Mode."""
+        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+        handler = AsyncSocketModeHandler(self.bolt, app_token=self.app_token, web_client=self.client)
+        try:
+            await handler.connect_async()
+            log.info("Slack: connected over Socket Mode")
+        except Exception:
+            log.exception("Slack: Socket Mode connection failed; /slack/events still answers")
+        yield
+        await handler.close_async()
 
     # ---- events (bolt has acknowledged them already) -------------------------------------
 

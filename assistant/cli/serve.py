@@ -1,0 +1,39 @@
+"""``assistant serve``: the HTTP server for Slack and Teams (and Slack Socket Mode)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from typing import Any
+
+from assistant.config import load_settings
+
+log = logging.getLogger(__name__)
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``serve`` command."""
+    parser = subparsers.add_parser(
+        "serve",
+        help="run the server for Slack and Teams",
+        description="Serve POST /slack/events, POST /api/messages and GET /healthz. "
+        "With SLACK_APP_TOKEN set, Slack is also reached over Socket Mode.",
+    )
+    parser.add_argument("--host", help="address to listen on (default: HOST or 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port to listen on (default: PORT or 3978)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Build the core once and serve until interrupted."""
+    from assistant.adapters.server import serve
+    from assistant.app import build_core
+
+    settings = load_settings()
+    host = args.host or settings.host
+    port = settings.port if args.port is None else args.port
+    core = build_core(settings)
+    log.info("serving on http://%s:%d (Slack: %s)", host, port,
+             "on" if settings.slack.enabled else "off")
+    serve(core, settings, host=host, port=port)
+    return 0
