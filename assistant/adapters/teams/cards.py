@@ -28,8 +28,9 @@ def escape_markdown(text: str) -> str:
 
 
 def escape_text(text: str) -> str:
-    """Escape plain text for a Teams message body (markdown and HTML)."""
-    return html.escape(escape_markdown(text), quote=False).replace("\n", "\n\n")
+    """Escape plain text for a Teams message body (markdown and HTML; ``>`` becomes ``&gt;``)."""
+    escaped = _MARKDOWN.sub(lambda m: m.group(1) if m.group(1) == ">" else "\\" + m.group(1), text)
+    return html.escape(escaped, quote=False).replace("\n", "\n\n")
 
 
 def _text_block(text: str, **extra: Any) -> dict[str, Any]:

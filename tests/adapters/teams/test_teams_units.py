@@ -1,0 +1,90 @@
+"""Cards, the loopback rules, the app package and the doctor's Teams report."""
+
+from __future__ import annotations
+
+import json
+import struct
+import zipfile
+
+import pytest
+from conftest import APPROVERS, CHANNELS, make_settings
+
+from assistant.adapters.teams.auth import AuthMode, decide_mode, has_bearer_token, is_loopback_url
+from assistant.adapters.teams.cards import activity_for, card, escape_markdown
+from assistant.cli.teams import build_package, teams_report
+from assistant.errors import ConfigError
+from assistant.messages import ChoiceSet, Kind, Message, Option
+
+
+@pytest.mark.parametrize(
+    ("url", "ok"),
+    [
+        ("http://127.0.0.1:3979/", True),
+        ("http://localhost/", True),
+        ("http://[::1]:80/", True),
+        ("https://smba.trafficmanager.net/emea/", False),
+        ("http://127.0.0.1.evil.example/", False),
+        ("file:///etc/passwd", False),
+        ("", False),
+    ],
+)
+def test_loopback_service_urls(url, ok):
+    assert is_loopback_url(url) is ok
+
+
+def test_modes(tmp_path):
+    assert decide_mode(make_settings(tmp_path)) is AuthMode.LOOPBACK_TRIAL
+    assert decide_mode(make_settings(tmp_path, host="0.0.0.0")) is AuthMode.OFF
+    assert (
+        decide_mode(make_settings(tmp_path, app_id="x", host="0.0.0.0")) is AuthMode.AUTHENTICATED
+    )
+    assert not has_bearer_token("Bearer abc") and has_bearer_token("Bearer a.b.c")
+
+
+def test_user_text_cannot_format_a_card():
+    text = "[click](http://evil) **bold** <b>x</b>"
+    block = card(Message(text, kind=Kind.ANSWER))["body"][0]
+    assert block["text"] == escape_markdown(text)
+    assert "\\[click\\]\\(http://evil\\)" in block["text"]
+    plain = activity_for(Message("<b>hi</b> *there*"))
+    assert plain.text == "&lt;b&gt;hi&lt;/b&gt; \\*there\\*"
+
+
+def test_many_single_choices_become_a_dropdown():
+    options = tuple(Option(f"Option {i}", f"o{i}") for i in range(8))
+    rendered = card(Message("Pick", kind=Kind.QUESTION, choices=ChoiceSet(options)))
+    assert rendered["body"][1]["type"] == "Input.ChoiceSet"
+    assert rendered["actions"] == [
+        {"type": "Action.Submit", "title": "Next", "data": {"action": "form.choose"}}
+    ]
+
+
+def test_package_fills_in_the_app_id(tmp_path):
+    out = build_package("11111111-2222-3333-4444-555555555555", tmp_path / "app.zip")
+    with zipfile.ZipFile(out) as zipped:
+        assert sorted(zipped.namelist()) == ["color.png", "manifest.json", "outline.png"]
+        manifest = json.loads(zipped.read("manifest.json"))
+        sizes = {
+            name: struct.unpack(">II", zipped.read(name)[16:24])
+            for name in ("color.png", "outline.png")
+        }
+    assert manifest["id"] == manifest["bots"][0]["botId"] == "11111111-2222-3333-4444-555555555555"
+    assert "{{" not in json.dumps(manifest)
+    assert sizes == {"color.png": (192, 192), "outline.png": (32, 32)}
+
+
+def test_package_needs_an_app_id(tmp_path):
+    with pytest.raises(ConfigError, match="MICROSOFT_APP_ID"):
+        build_package("", tmp_path / "app.zip")
+
+
+def test_doctor_lists_channels_and_people_the_bot_cannot_reach(tmp_path, scripted_core):
+    scripted_core.remember("teams_conversation", CHANNELS["principal"], {"serviceUrl": "x"})
+    who = APPROVERS["principal"].user_id
+    scripted_core.remember("teams_conversation", f"user:{who}", {"serviceUrl": "x"})
+    lines, problems = teams_report(make_settings(tmp_path), scripted_core)
+    text = "\n".join(lines)
+    assert problems == 4  # two channels and two people
+    assert f"FAIL  Teams channel {CHANNELS['line_manager']}" in text
+    assert f"ok    Teams channel {CHANNELS['principal']}" in text
+    assert "teams:aad-line_manager: no personal chat" in text
