@@ -26,6 +26,8 @@ def named_line_manager(
     one display name in ``settings.people``. Naming oneself does not count.
     """
     person = answers.get(LINE_MANAGER_FIELD)
+    if isinstance(person, list | tuple):  # the form keeps a person field as a one-item list
+        person = person[0] if len(person) == 1 else None
     if isinstance(person, str):
         person = {"name": person, "identity": None}
     if not isinstance(person, Mapping):

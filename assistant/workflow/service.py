@@ -6,6 +6,7 @@ answers with :mod:`assistant.messages` effects that the adapters render.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -42,16 +43,20 @@ from assistant.workflow.stages import (
 )
 
 Rows = list[tuple[str, str]]
+log = logging.getLogger(__name__)
 __all__ = ["ApprovalService", "anchor", "default_summary", "parse_decision_value"]
 
 
 def default_summary(answers: dict[str, Any]) -> Rows:
-    """The form's summary rows, or plain key/value rows if the form module is absent."""
+    """The form's summary rows; plain key/value rows if the form cannot read these answers."""
     try:
         from assistant.form.summary import summary_rows
-    except ImportError:
+
+        return list(summary_rows(answers))
+    except (ImportError, KeyError, TypeError, ValueError, AttributeError):
+        # A request stored by an older form must still be shown and decided.
+        log.warning("summary rows fell back to plain answers", exc_info=True)
         return [(str(key), str(value)) for key, value in answers.items()]
-    return list(summary_rows(answers))
 
 
 def _private(text: str) -> list[Effect]:

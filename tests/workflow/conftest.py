@@ -71,28 +71,31 @@ def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
 
 
 def answers(line_manager: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Submitted form answers as the form stores them."""
+    """Submitted form answers, shaped as the form stores them (people as one-item lists)."""
     return {
         "department": "Art",
-        "author": {"name": "Anna Adams", "identity": str(ANNA)},
-        "line_manager": line_manager or {"name": "Ben Brown", "identity": str(BEN)},
+        "author": [{"name": "Anna Adams", "identity": str(ANNA)}],
+        "line_manager": [line_manager or {"name": "Ben Brown", "identity": str(BEN)}],
         "aims": "Show pupils' art to families.",
         "content": "Photos of artwork, never of pupils.",
-        "administrators": [{"name": "Anna Adams", "identity": None}, {"name": "Sue Smith"}],
+        "audience": ["families", "staff"],
+        "contributors": ["staff"],
+        "administrators": [
+            {"name": "Anna Adams", "identity": str(ANNA)},
+            {"name": "Sue Smith", "identity": None},
+        ],
+        "moderators": [
+            {"name": "Anna Adams", "identity": str(ANNA)},
+            {"name": "Ben Brown", "identity": None},
+        ],
+        "vetting": "Anna Adams",
+        "host": "school",
+        "go_live": "2025-04-01",
+        "closure": "2026-07-31",
+        "advertising": "Not advertised",
+        "consent": "Not applicable: no pupils contribute",
+        "security": "Comments off; staff-only posting.",
     }
-
-
-def summary(answers: dict[str, Any]) -> list[tuple[str, str]]:
-    """A small stand-in for the form's summary rows."""
-    rows = [("Department", str(answers.get("department", "")))]
-    rows.append(
-        (
-            "What are the aims you propose to achieve by setting up this site?",
-            str(answers.get("aims", "")),
-        )
-    )
-    rows.append(("Names of administrators", "Anna Adams, Sue Smith"))
-    return rows
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -121,4 +124,4 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def service(store: Store, settings: Settings, clock: Clock) -> ApprovalService:
-    return ApprovalService(store=store, settings=settings, clock=clock, summarise=summary)
+    return ApprovalService(store=store, settings=settings, clock=clock)

@@ -30,7 +30,6 @@ from tests.workflow.conftest import (
     Clock,
     answers,
     make_settings,
-    summary,
 )
 
 
@@ -78,7 +77,7 @@ def test_without_a_channel_the_request_is_kept_and_approvers_asked_directly(
     store, clock: Clock, tmp_path: Path
 ) -> None:
     settings = make_settings(tmp_path, channels={})
-    service = ApprovalService(store=store, settings=settings, clock=clock, summarise=summary)
+    service = ApprovalService(store=store, settings=settings, clock=clock)
     unknown = {"name": "Mr Nobody", "identity": None}
     effects = service.submit(ANNA, "Anna Adams", answers(unknown), platform="slack")
     assert len(service.list_requests()) == 1
@@ -91,7 +90,7 @@ def test_without_a_channel_the_request_is_kept_and_approvers_asked_directly(
 
 def test_nobody_reachable_is_said_and_the_request_kept(store, clock, tmp_path) -> None:
     settings = make_settings(tmp_path, channels={}, roles={})
-    service = ApprovalService(store=store, settings=settings, clock=clock, summarise=summary)
+    service = ApprovalService(store=store, settings=settings, clock=clock)
     effects = service.submit(ANNA, "Anna", answers({"name": "X"}), platform="teams")
     assert [type(e) for e in effects] == [Reply, Reply]
     assert "Nobody who can approve" in effects[1].message.text
@@ -209,9 +208,7 @@ def test_withdraw_only_by_the_requester_while_pending(service: ApprovalService) 
 
 
 def test_next_stage_on_teams_goes_to_the_teams_channel(store, clock, tmp_path) -> None:
-    service = ApprovalService(
-        store=store, settings=make_settings(tmp_path), clock=clock, summarise=summary
-    )
+    service = ApprovalService(store=store, settings=make_settings(tmp_path), clock=clock)
     sam = Identity("teams", "sam-aad")
     service.submit(sam, "Sam", answers({"name": "Linda Lee", "identity": None}), platform="teams")
     request_id = service.list_requests()[0].id
