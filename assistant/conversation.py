@@ -1,0 +1,280 @@
+"""The core: routes each message or button press to policy answers, the form or approvals.
+
+:class:`Assistant` implements :class:`assistant.core.Core`. It is synchronous and knows no
+chat platform; adapters call :meth:`Assistant.handle` and render the effects it returns.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from datetime import date
+from typing import Any, Protocol
+
+from assistant import form
+from assistant.config import Settings
+from assistant.errors import AssistantError, InputError, NotFound
+from assistant.messages import (
+    Action,
+    Button,
+    Effect,
+    Identity,
+    Incoming,
+    Kind,
+    Message,
+    PrivateReply,
+    Reply,
+)
+from assistant.policy.answer import PolicyAnswer
+from assistant.storage.store import Store
+from assistant.texts import chat as texts
+from assistant.texts import workflow as workflow_texts
+from assistant.workflow.notices import approval_message, request_facts
+from assistant.workflow.service import ApprovalService
+from assistant.workflow.stages import Stage, current_stage, is_pending
+
+log = logging.getLogger(__name__)
+
+_HELP_WORDS = {"help", "hi", "hello", "hey", "start", "menu", "?", "what can you do"}
+_HOME_WORDS = {"my requests", "requests", "status", "home", "my status", "what's waiting"}
+_DECISION = re.compile(r"^\s*(\d+)\s*:\s*([a-z_]*)\s*$")
+
+
+class Answers(Protocol):
+    """Anything that answers a policy question (PolicyAnswerer, BatchingAnswerer)."""
+
+    def answer(self, question: str) -> PolicyAnswer: ...
+
+
+def _reply(text: str, kind: Kind = Kind.NOTICE) -> Reply:
+    return Reply(Message(text=text, kind=kind))
+
+
+def _private(text: str, kind: Kind = Kind.NOTICE) -> PrivateReply:
+    return PrivateReply(Message(text=text, kind=kind))
+
+
+class Assistant:
+    """The assistant's one entry point for every adapter (see :class:`assistant.core.Core`)."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        store: Store,
+        answerer: Answers,
+        approvals: ApprovalService,
+        today: Callable[[], date] = date.today,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.answerer = answerer
+        self.approvals = approvals
+        self.today = today
+
+    # ---- Core ---------------------------------------------------------------------------
+
+    def handle(self, incoming: Incoming) -> list[Effect]:
+        """Handle one message or action; staff get a friendly sentence, never a traceback."""
+        try:
+            if incoming.action is not None:
+                return self._on_action(incoming)
+            return self._on_text(incoming)
+        except AssistantError as exc:
+            log.info("could not handle a message from %s: %s", incoming.user, exc)
+            return [_reply(exc.user_message, Kind.ERROR)]
+        except Exception:
+            log.exception("handling a message from %s failed", incoming.user)
+            return [_reply(texts.SOMETHING_WENT_WRONG, Kind.ERROR)]
+
+    def first_delivery(self, key: str) -> bool:
+        return self.store.first_delivery(key)
+
+    def remember(self, kind: str, key: str, value: Mapping[str, Any]) -> None:
+        self.store.remember(kind, key, value)
+
+    def recall(self, kind: str, key: str) -> dict[str, Any] | None:
+        return self.store.recall(kind, key)
+
+    def due_reminders(self) -> list[Effect]:
+        return self.approvals.due_reminders()
+
+    def ready(self) -> bool:
+        try:
+            self.store.recall("health", "check")
+        except Exception:
+            log.exception("database is not ready")
+            return False
+        return True
+
+    def home(self, user: Identity) -> list[Message]:
+        """ "My requests" with each one's status, and what waits for this person's decision."""
+        mine = self.approvals.list_requests(requester=user)
+        rows = tuple(
+            (
+                workflow_texts.REQUEST_REF.format(id=r.id) + " " + _title(r.answers),
+                workflow_texts.STATUS_NAMES[r.status.value],
+            )
+            for r in reversed(mine)
+        )
+        withdraw = tuple(
+            Button(f"Withdraw #{r.id}", Action.WITHDRAW, str(r.id))
+            for r in reversed(mine)
+            if is_pending(r.status)
+        )
+        messages = [
+            Message(
+                text=texts.MY_REQUESTS if mine else texts.NO_REQUESTS,
+                facts=rows,
+                buttons=withdraw,
+            )
+        ]
+        waiting = self.approvals.pending_for(user)
+        messages.append(Message(text=texts.WAITING_FOR_ME if waiting else texts.NOTHING_WAITING))
+        for request in waiting:
+            stage = current_stage(request.status)
+            assert stage is not None  # pending_for returns pending requests only
+            facts = request_facts(request, self.approvals.summary(request))
+            messages.append(approval_message(request, stage, facts))
+        return messages
+
+    # ---- text ---------------------------------------------------------------------------
+
+    def _on_text(self, incoming: Incoming) -> list[Effect]:
+        text = incoming.text.strip()
+        state = self._draft(incoming.user)
+        if state is not None:
+            if not text:
+                return [_reply(texts.RESUMING_FORM), Reply(form.current_question(state))]
+            if form.is_policy_question(text, state):
+                back = [_reply(texts.BACK_TO_FORM), Reply(form.current_question(state))]
+                return self._answer(incoming) + back
+            return self._form_step(state, incoming)
+        lowered = text.lower().rstrip("!.?") or "?"
+        if not text or lowered in _HELP_WORDS:
+            return [_reply(texts.GREETING + " " + texts.HELP if not text else texts.HELP)]
+        if lowered in _HOME_WORDS:
+            return [Reply(m) for m in self.home(incoming.user)]
+        if form.wants_form(text):
+            return self._start_form(incoming)
+        return self._answer(incoming)
+
+    def _answer(self, incoming: Incoming) -> list[Effect]:
+        answer = self.answerer.answer(incoming.text)
+        message = answer.message()
+        if answer.problem:
+            return [Reply(message)]
+        answer_id = self.store.record_answer(
+            incoming.user,
+            answer.question,
+            [c.clause_id for c in answer.citations],
+            answer.answered,
+        )
+        buttons = (
+            Button("Helpful", Action.HELPFUL, str(answer_id)),
+            Button("Not helpful", Action.NOT_HELPFUL, str(answer_id)),
+        )
+        return [Reply(replace(message, buttons=buttons))]
+
+    # ---- the form -----------------------------------------------------------------------
+
+    def _draft(self, user: Identity) -> form.FormState | None:
+        saved = self.store.load_draft(user)
+        if saved is None:
+            return None
+        try:
+            return form.FormState.from_json(saved)
+        except InputError:
+            log.warning("the form draft of %s could not be read; starting afresh", user)
+            return form.FormState()
+
+    def _start_form(self, incoming: Incoming) -> list[Effect]:
+        state, messages = form.start_form(today=self.today())
+        self.store.save_draft(incoming.user, state.to_json())
+        return [Reply(m) for m in messages]
+
+    def _form_step(self, state: form.FormState, incoming: Incoming) -> list[Effect]:
+        result = form.step(state, incoming, today=self.today())
+        effects: list[Effect] = [Reply(m) for m in result.messages]
+        event = result.event
+        if event is None:
+            self.store.save_draft(incoming.user, result.state.to_json())
+            return effects
+        if event.kind is form.EventKind.SUBMITTED:
+            effects += self.approvals.submit(
+                incoming.user,
+                self._name(incoming),
+                dict(event.answers),
+                platform=incoming.user.platform,
+            )
+        # Deleted only after the request is stored: a crash before this keeps the draft.
+        self.store.delete_draft(incoming.user)
+        return effects
+
+    # ---- buttons ------------------------------------------------------------------------
+
+    def _on_action(self, incoming: Incoming) -> list[Effect]:
+        action = incoming.action
+        if action in (Action.APPROVE, Action.REJECT):
+            return self._decide(incoming, approve=action is Action.APPROVE)
+        if action is Action.WITHDRAW:
+            try:
+                request_id = int(incoming.value.split(":", 1)[0])
+            except ValueError:
+                return [_private(texts.UNKNOWN_ACTION, Kind.ERROR)]
+            return self.approvals.withdraw(request_id, incoming.user)
+        if action in (Action.HELPFUL, Action.NOT_HELPFUL):
+            return self._feedback(incoming, helpful=action is Action.HELPFUL)
+        state = self._draft(incoming.user)
+        if action is Action.FORM_START:
+            if state is not None:
+                return [_reply(texts.RESUMING_FORM), Reply(form.current_question(state))]
+            return self._start_form(incoming)
+        if state is None:
+            return [_private(texts.NO_FORM)]
+        return self._form_step(state, incoming)
+
+    def _decide(self, incoming: Incoming, *, approve: bool) -> list[Effect]:
+        match = _DECISION.match(incoming.value)
+        if match is None:
+            return [_private(texts.UNKNOWN_ACTION, Kind.ERROR)]
+        request_id, stage_name = int(match[1]), match[2]
+        if not stage_name:
+            # A typed "/approve 12": the stage waiting now.
+            try:
+                stage = current_stage(self.approvals.get(request_id).status) or Stage.LINE_MANAGER
+            except NotFound:
+                return [_private(workflow_texts.NO_SUCH_REQUEST.format(id=request_id))]
+            stage_name = stage.value
+        return self.approvals.decide(
+            request_id,
+            stage_name,
+            incoming.user,
+            self._name(incoming),
+            approve,
+            reason=incoming.text,
+        )
+
+    def _feedback(self, incoming: Incoming, *, helpful: bool) -> list[Effect]:
+        try:
+            self.store.record_feedback(int(incoming.value), incoming.user, helpful)
+        except (ValueError, NotFound):
+            return [_private(texts.FEEDBACK_UNKNOWN)]
+        return [_private(texts.FEEDBACK_THANKS)]
+
+    def _name(self, incoming: Incoming) -> str:
+        return (
+            self.settings.people.get(incoming.user)
+            or incoming.display_name
+            or incoming.user.user_id
+        )
+
+
+def _title(answers: Mapping[str, Any]) -> str:
+    """A short name for a request: its department and the start of its aims."""
+    department = str(answers.get("department") or "").strip()
+    aims = str(answers.get("aims") or "").strip()
+    short = aims if len(aims) <= 60 else aims[:57].rstrip() + "..."
+    return " \u2014 ".join(part for part in (department, short) if part)

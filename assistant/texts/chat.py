@@ -1,0 +1,36 @@
+"""Greetings, help and errors shared by every platform."""
+
+from __future__ import annotations
+
+GREETING = (
+    "Hello! I answer questions from the trust's Social Media Policy with the policy's own "
+    "words, and I can take you through the Social Media Site Creation Approval Form."
+)
+
+HELP = (
+    "Ask me a question about the Social Media Policy, for example "
+    "\u201cCan I friend a former pupil?\u201d or \u201cWhat does 6.3 say?\u201d. "
+    "To request approval for an official school social media site, say "
+    "\u201cstart the approval form\u201d. Say \u201cmy requests\u201d to see your requests "
+    "and anything waiting for your decision."
+)
+
+EMPTY = "I didn't catch a question there. " + HELP
+
+SOMETHING_WENT_WRONG = (
+    "Sorry, something went wrong on my side and I couldn't finish that. Nothing you "
+    "entered has been lost: please try again in a moment."
+)
+
+FEEDBACK_THANKS = "Thanks for the feedback."
+FEEDBACK_UNKNOWN = "I couldn't find that answer any more, so the feedback was not recorded."
+
+BACK_TO_FORM = "Back to your approval form:"
+RESUMING_FORM = "You have an approval form in progress. Picking up where you left off:"
+NO_FORM = "You don't have an approval form in progress. Say \u201cstart the approval form\u201d to begin one."
+UNKNOWN_ACTION = "That button is no longer in use. Please try again from a newer message."
+
+MY_REQUESTS = "My requests"
+NO_REQUESTS = "You have no site requests."
+WAITING_FOR_ME = "Waiting for my decision"
+NOTHING_WAITING = "Nothing is waiting for your decision."
