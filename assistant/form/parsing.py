@@ -78,7 +78,7 @@ def parse_parties(text: str = "", values: Sequence[str] = ()) -> list[str]:
         if part in _ALL:
             chosen.update(PARTIES)
             continue
-        if part.isdigit():
+        if part.isascii() and part.isdigit():
             number = int(part)
             if not 1 <= number <= len(PARTIES):
                 raise ValidationError(texts.CHOICE_NUMBER.format(number=number, options=options))

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
 from assistant.errors import InputError
-from assistant.form.fields import FIELD_KEYS, Step
+from assistant.form.fields import FIELD_KEYS, HOSTS, PARTIES, FieldKind, Step, kind_of
 from assistant.form.flow import FIRST_STEP, applies, path
 from assistant.messages import Message
 from assistant.texts import form as texts
@@ -53,7 +54,9 @@ class FormState:
             raise InputError("form draft is not a JSON object")
         raw = data.get("answers")
         answers = prune(
-            {k: v for k, v in raw.items() if k in FIELD_KEYS} if isinstance(raw, dict) else {}
+            {k: v for k, v in raw.items() if k in FIELD_KEYS and well_formed(Step(k), v)}
+            if isinstance(raw, dict)
+            else {}
         )
         known = {s.value for s in Step}
         history = tuple(Step(s) for s in data.get("history") or () if s in known)
@@ -114,3 +117,31 @@ def first_open(answers: Mapping[str, Any], after: Step | None = None) -> Step:
         if found is not None:
             return found
     return next((s for s in steps if s.value not in answers), Step.REVIEW)
+
+
+def well_formed(step: Step, value: Any) -> bool:
+    """True when a stored answer has the shape its field's parser produces."""
+    kind = kind_of(step)
+    if kind in (FieldKind.PERSON, FieldKind.PEOPLE):
+        return isinstance(value, list) and all(
+            isinstance(p, dict)
+            and bool(p.get("name") or p.get("identity"))
+            and isinstance(p.get("name", ""), str)
+            and isinstance(p.get("identity"), str | None)
+            for p in value
+        )
+    if kind is FieldKind.PARTIES:
+        return isinstance(value, list) and bool(value) and all(v in PARTIES for v in value)
+    if kind is FieldKind.HOST:
+        return value in HOSTS
+    if kind is FieldKind.AGE_RANGE:
+        return isinstance(value, dict) and all(
+            isinstance(value.get(k), int) for k in ("low", "high")
+        )
+    if kind is FieldKind.DATE:
+        try:
+            date.fromisoformat(value)
+        except (TypeError, ValueError):
+            return False
+        return True
+    return isinstance(value, str)
