@@ -34,9 +34,9 @@ _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[\"'(\u2018\u201cA-Z])")
 class RefusalPolicy:
     """When to say the policy does not cover a question (calibrated on dev.jsonl for MiniLM)."""
 
-    min_score: float = 0.50  # fused score of the best clause
+    min_score: float = 0.36  # fused score of the best clause
     min_dense: float = 0.0  # cosine of the best clause
-    min_overlap: int = 1  # question words the policy uses at all
+    min_overlap: int = 2  # question words the policy uses at all
     relative_cut: float = 0.85  # cite further clauses scoring at least this share of the best
 
 

@@ -19,7 +19,7 @@ import numpy as np
 from assistant.policy.embedder import Embedder
 from assistant.policy.index import Index
 from assistant.policy.model import Clause
-from assistant.policy.vocabulary import expansions, overlap, stems, words
+from assistant.policy.vocabulary import expansions, generalise_platforms, overlap, stems, words
 
 
 @dataclass(frozen=True)
@@ -29,13 +29,15 @@ class RetrievalConfig:
     dense: bool = True
     keyword: bool = True
     expand: bool = True  # add the policy words a question implies
-    dense_expand: bool = True  # ...to the dense query too
+    dense_expand: bool = False  # ...to the dense query too
     fusion: str = "sum"  # "sum" (weighted normalised scores) or "rrf"
-    dense_weight: float = 0.55
+    dense_weight: float = 0.75
     rrf_k: float = 60.0
     child_lift: float = 0.25  # share of a lead-in parent's score its sub-clauses inherit
     direct_lookup: bool = True
     typos: bool = True
+    platforms: bool = False  # "fb", "insta", "twitter" said as the policy says: "social media"
+    expansion_weight: float = 1.0  # weight of implied words against the question's own
     keyword_text: str = "structured"  # BM25 over section + lead-in + clause, or "plain" clause
 
 
@@ -131,14 +133,14 @@ class Retriever:
 
     # ---- queries -------------------------------------------------------------------
 
-    def query_text(self, question: str) -> str:
-        """The text handed to the keyword signal: question, fixed typos, implied policy words."""
-        extra: list[str] = []
-        if self.config.typos:
-            extra.extend(self._typo_fixes(question))
-        if self.config.expand:
-            extra.extend(expansions(" ".join([question, *extra])))
-        return " ".join([question, *extra])
+    def query_parts(self, question: str) -> tuple[str, str]:
+        """The question in the policy's words (typos fixed), and the policy words it implies."""
+        cfg = self.config
+        own = generalise_platforms(question) if cfg.platforms else question
+        if cfg.typos:
+            own = " ".join([own, *self._typo_fixes(question)])
+        implied = " ".join(expansions(f"{question} {own}")) if cfg.expand else ""
+        return own, implied
 
     def _typo_fixes(self, question: str) -> list[str]:
         fixes = []
@@ -156,22 +158,26 @@ class Retriever:
     def search_many(self, questions: Sequence[str]) -> list[Retrieval]:
         """Rank every clause for each question, with one batched encode for all of them."""
         cfg = self.config
-        texts = [self.query_text(q) for q in questions]
+        parts = [self.query_parts(q) for q in questions]
         n = len(self.index.clauses)
         dense = np.zeros((len(questions), n), dtype=np.float32)
         if cfg.dense and questions:
-            dense_queries = texts if cfg.dense_expand else list(questions)
+            dense_queries = [
+                f"{own} {implied}" if cfg.dense_expand else own for own, implied in parts
+            ]
             dense = self.dense_scores(self.embedder.encode(dense_queries))
         out = []
         for i, question in enumerate(questions):
-            query_stems = stems(texts[i])
-            keyword = self._keyword_scores(query_stems) if cfg.keyword else np.zeros(n)
-            fused = self._fuse(dense[i], keyword)
-            fused = self._lift_children(fused)
-            own = stems(question) + (
-                stems(" ".join(self._typo_fixes(question))) if cfg.typos else []
-            )
-            out.append(self._rank(question, fused, dense[i], keyword, query_stems, own))
+            own_stems = stems(parts[i][0])
+            implied_stems = [s for s in stems(parts[i][1]) if s not in own_stems]
+            keyword = np.zeros(n, dtype=np.float32)
+            if cfg.keyword:
+                keyword = self._keyword_scores(own_stems)
+                if implied_stems:
+                    keyword = keyword + cfg.expansion_weight * self._keyword_scores(implied_stems)
+            fused = self._lift_children(self._fuse(dense[i], keyword))
+            query_stems = own_stems + implied_stems
+            out.append(self._rank(question, fused, dense[i], keyword, query_stems, own_stems))
         return out
 
     def dense_scores(self, query_vectors: np.ndarray) -> np.ndarray:

@@ -1,0 +1,61 @@
+"""Shared fixtures: the real MiniLM model (loaded once), a tiny embedder, the Wootton policy."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS_DIR = ROOT / "policy_corpus"
+EVAL_DIR = ROOT / "tests" / "eval"
+
+
+# ---- policy answers --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def minilm():
+    """The real all-MiniLM-L6-v2 embedder, loaded once per test session."""
+    from assistant.policy.embedder import MiniLMEmbedder
+
+    embedder = MiniLMEmbedder(threads=2)
+    embedder.load()
+    return embedder
+
+
+@pytest.fixture
+def tiny_embedder():
+    """A deterministic hashing embedder: fast, no model."""
+    from assistant.policy.embedder import HashingEmbedder
+
+    return HashingEmbedder()
+
+
+@pytest.fixture(scope="session")
+def wootton_corpus():
+    """The Wootton Social Media Policy, parsed."""
+    from assistant.policy.corpus import load_corpus
+
+    return load_corpus(CORPUS_DIR)
+
+
+@pytest.fixture(scope="session")
+def minilm_index(minilm, wootton_corpus, tmp_path_factory):
+    """The Wootton policy indexed with MiniLM in a temporary directory (built once)."""
+    from assistant.policy.index import build_index
+
+    return build_index(wootton_corpus, minilm, tmp_path_factory.mktemp("index"), progress=False)
+
+
+@pytest.fixture(scope="session")
+def minilm_answerer(minilm_index, minilm):
+    """A PolicyAnswerer over the MiniLM index, shared by the session."""
+    from assistant.policy.answer import PolicyAnswerer
+
+    return PolicyAnswerer(index=minilm_index, embedder=minilm)
