@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings()
     host = args.host or settings.host
     port = settings.port if args.port is None else args.port
-    core = build_core(settings)
+    core = build_core(settings, warm=True, batching=True)
     log.info("serving on http://%s:%d (Slack: %s)", host, port,
              "on" if settings.slack.enabled else "off")
     serve(core, settings, host=host, port=port)

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import re
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import aiohttp
@@ -56,6 +57,9 @@ log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 MAX_RATE_LIMIT_RETRIES = 3
+# Threads for core.handle: enough concurrent callers for the batching answerer to fill a
+# batch (the default executor has only cpu + 4 threads).
+CORE_THREADS = 64
 CORE_ACTIONS = re.compile(r"^(form|approval|feedback)\.")
 STATE_ONLY_ACTIONS = re.compile(rf"^({re.escape(TICK_ACTION_PREFIX)}\||{re.escape(PEOPLE_SELECT_ACTION)}$)")
 
@@ -94,6 +98,7 @@ class SlackAdapter:
         )
         self.delivery = SlackDelivery(client=self.client, core=core, elsewhere=elsewhere)
         self.people = People(self.client)
+        self._core_threads = ThreadPoolExecutor(CORE_THREADS, thread_name_prefix="slack-core")
         self._register()
 
     def _register(self) -> None:
@@ -119,6 +124,7 @@ class SlackAdapter:
         self.client.session = session
         yield
         self.client.session = None
+        self._core_threads.shutdown(wait=False, cancel_futures=True)
         await session.close()
 
     async def socket_mode_ctx(self, app: web.Application) -> AsyncIterator[None]:
@@ -194,8 +200,9 @@ class SlackAdapter:
 
     async def on_reason(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
         """The reason modal was submitted: an empty reason is refused under the field."""
-        value = view["state"]["values"].get(REASON_BLOCK, {})
-        reason = next(iter(value.values()), {}).get("value") or ""
+        fields: dict[str, Any] = view["state"]["values"].get(REASON_BLOCK) or {}
+        first: dict[str, Any] = next(iter(fields.values()), {})
+        reason = str(first.get("value") or "")
         if not reason.strip():
             await ack(response_action="errors", errors={REASON_BLOCK: texts.REASON_REQUIRED})
             return
@@ -212,7 +219,8 @@ class SlackAdapter:
         """Call the core in a worker thread and carry out its effects."""
         effects: list[Effect]
         try:
-            effects = await asyncio.to_thread(self.core.handle, incoming)
+            loop = asyncio.get_running_loop()
+            effects = await loop.run_in_executor(self._core_threads, self.core.handle, incoming)
         except AssistantError as exc:
             log.exception("core refused %s from %s", incoming.action or "a message", incoming.user)
             await self.delivery.tell(where, friendly(exc))

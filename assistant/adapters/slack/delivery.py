@@ -103,15 +103,17 @@ class SlackDelivery:
             ref = {"platform": PLATFORM, "channel": response["channel"], "ts": response["ts"]}
             await asyncio.to_thread(self._core.remember, "post", effect.anchor, ref)
         elif isinstance(effect, UpdatePost):
-            ref = await asyncio.to_thread(self._core.recall, "post", effect.anchor)
-            if ref is None:
+            posted: dict[str, Any] | None = await asyncio.to_thread(
+                self._core.recall, "post", effect.anchor
+            )
+            if posted is None:
                 log.warning("Slack: no posted message is known for anchor %s", effect.anchor)
-            elif ref.get("platform") != PLATFORM:
+            elif posted.get("platform") != PLATFORM:
                 await self._elsewhere([effect])
             else:
                 await self._client.chat_update(
-                    channel=ref["channel"],
-                    ts=ref["ts"],
+                    channel=posted["channel"],
+                    ts=posted["ts"],
                     text=fallback_text(effect.message),
                     blocks=blocks_for(effect.message),
                 )
@@ -153,7 +155,7 @@ class SlackDelivery:
 
     async def dm_channel(self, user_id: str) -> str:
         """The id of the DM channel between the app and ``user_id``."""
-        ref = await asyncio.to_thread(self._core.recall, "slack_dm", user_id)
+        ref: dict[str, Any] | None = await asyncio.to_thread(self._core.recall, "slack_dm", user_id)
         if ref and ref.get("channel"):
             return str(ref["channel"])
         response = await self._client.conversations_open(users=user_id)

@@ -173,12 +173,11 @@ def action_incoming(
     """A pressed button as an Incoming; None for controls that only change state."""
     user_id = str(body["user"]["id"])
     where = where_for_action(body)
-    base = {"user": identity(user_id), "display_name": names.get(user_id, ""),
-            "direct": not where.in_channel}
+    user, name, direct = identity(user_id), names.get(user_id, ""), not where.in_channel
     if action.get("action_id") == PEOPLE_NEXT_ACTION:
         people = selected_users(body)
         return Incoming(
-            **base,
+            user=user, display_name=name, direct=direct,
             text=", ".join("@" + (names.get(u) or u) for u in people),
             mentions=tuple(identity(u) for u in people),
         )
@@ -187,8 +186,9 @@ def action_incoming(
         return None
     value = str(action.get("value") or "")
     if core_action is Action.FORM_CHOICES:
-        return Incoming(**base, action=core_action, value=value, values=ticked_values(body))
-    return Incoming(**base, action=core_action, value=value)
+        return Incoming(user=user, display_name=name, direct=direct, action=core_action,
+                        value=value, values=ticked_values(body))
+    return Incoming(user=user, display_name=name, direct=direct, action=core_action, value=value)
 
 
 def reason_metadata(

@@ -8,13 +8,10 @@ from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp.test_utils import TestServer
-from slack_helpers import SlackSender, slack_settings
+from slack_helpers import SlackSender, slack_settings, start_server
 from slack_scripted_core import ScriptedCore
 
-from assistant.adapters.server import build_app
 from assistant.adapters.slack.fake_api import FakeSlackApi
-from assistant.config import Settings
 
 
 @pytest.fixture
@@ -24,12 +21,6 @@ async def fake_slack() -> AsyncIterator[FakeSlackApi]:
     await fake.start()
     yield fake
     await fake.stop()
-
-
-async def start_server(core: Any, settings: Settings) -> TestServer:
-    server = TestServer(build_app(core, settings, reminders=False), host="127.0.0.1", port=0)
-    await server.start_server()
-    return server
 
 
 @pytest.fixture

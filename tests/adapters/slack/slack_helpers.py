@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+from aiohttp.test_utils import TestServer
 from slack_sdk.signature import SignatureVerifier
 
+from assistant.adapters.server import build_app
 from assistant.config import Settings, load_settings
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -123,3 +125,10 @@ def click(
     data["actions"] = [{**{k: button[k] for k in ("action_id", "value", "text", "type")},
                         "block_id": "buttons|0", "action_ts": f"1700001000.{next(_action_counter):06d}"}]
     return data
+
+
+async def start_server(core: Any, settings: Settings) -> TestServer:
+    """The shared server (build_app) with ``core``, listening on 127.0.0.1."""
+    server = TestServer(build_app(core, settings, reminders=False), host="127.0.0.1", port=0)
+    await server.start_server()
+    return server

@@ -1,0 +1,189 @@
+"""Load benchmark: signed question events through /slack/events of a real server.
+
+    python -m assistant.adapters.slack.loadbench --questions 2000 --rate 100
+
+The server (real core, batching answerer, real MiniLM) runs in a child process, as it would
+in production; this process runs the fake Web API and the sender, and reports acks per
+second, ack latency and answer latency (until the fake receives chat.postMessage).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from slack_sdk.signature import SignatureVerifier
+
+from assistant.adapters.slack.fake_api import FakeSlackApi
+
+SECRET = "loadbench-signing-secret"
+QUESTIONS = (
+    "Can I accept a friend request from a parent on Facebook?",
+    "Am I allowed to use social media during working hours?",
+    "Can I post photos of pupils on my personal Instagram?",
+    "What should I do if I see a colleague's inappropriate post?",
+    "Can I mention the school in my LinkedIn profile?",
+    "Who do I report misuse of social media to?",
+    "Can I follow former pupils on Twitter?",
+    "Is the school allowed to monitor my use of the internet at work?",
+    "Can I use my work email address to sign up for social media?",
+    "What happens if I breach the social media policy?",
+)
+
+
+def _percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+async def _serve_child() -> None:
+    """Child process: build the real core and serve until stdin closes."""
+    from aiohttp import web
+
+    from assistant.adapters.server import build_app
+    from assistant.app import build_core
+    from assistant.config import load_settings
+
+    settings = load_settings()
+    core = build_core(settings, warm=True, batching=True)
+    runner = web.AppRunner(build_app(core, settings, reminders=False), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0, backlog=1024)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    print(f"READY {port}", flush=True)
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+    await runner.cleanup()
+
+
+async def _start_server(fake: FakeSlackApi, workdir: Path, index_dir: Path) -> tuple[Any, int]:
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": "xoxb-loadbench",
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": fake.url,
+        "DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}",
+        "ASSISTANT_INDEX_DIR": str(index_dir),
+        "HF_HUB_OFFLINE": "1",
+        "LOG_LEVEL": "WARNING",
+    }
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "assistant.adapters.slack.loadbench", "--serve",
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, env=env,
+    )
+    assert child.stdout is not None
+    while True:
+        line = (await child.stdout.readline()).decode()
+        if not line:
+            raise SystemExit("the server did not start (see its log above)")
+        if line.startswith("READY "):
+            return child, int(line.split()[1])
+
+
+def _event(i: int, users: int) -> dict[str, Any]:
+    ts = f"{1800000000 + i}.{i % 1000000:06d}"
+    user = f"UBENCH{i % users:04d}"
+    return {
+        "token": "x", "team_id": "T0001", "api_app_id": "A0001", "type": "event_callback",
+        "event_id": f"EvBench{i:08d}", "event_time": 1800000000 + i,
+        "event": {"type": "message", "channel_type": "im", "channel": f"D{user}", "user": user,
+                  "text": QUESTIONS[i % len(QUESTIONS)], "ts": ts, "event_ts": ts},
+    }
+
+
+async def _run(args: argparse.Namespace) -> dict[str, Any]:
+    fake = FakeSlackApi()
+    await fake.start()
+    with tempfile.TemporaryDirectory() as tmp:
+        index_dir = Path(args.index_dir) if args.index_dir else Path(tmp) / "index"
+        child, port = await _start_server(fake, Path(tmp), index_dir)
+        url = f"http://127.0.0.1:{port}/slack/events"
+        verifier = SignatureVerifier(SECRET)
+        sent: dict[str, float] = {}
+        acks: list[float] = []
+        failures = 0
+        connector = aiohttp.TCPConnector(limit=args.connections)
+        async with aiohttp.ClientSession(connector=connector) as session:
+
+            async def send(i: int) -> None:
+                nonlocal failures
+                data = _event(i, args.users)
+                body = json.dumps(data)
+                stamp = str(int(time.time()))
+                headers = {"Content-Type": "application/json", "X-Slack-Request-Timestamp": stamp,
+                           "X-Slack-Signature": str(verifier.generate_signature(timestamp=stamp, body=body))}
+                start = time.perf_counter()
+                sent[data["event"]["ts"]] = start
+                async with session.post(url, data=body, headers=headers) as response:
+                    await response.read()
+                    if response.status == 200:
+                        acks.append(time.perf_counter() - start)
+                    else:
+                        failures += 1
+
+            began = time.perf_counter()
+            tasks = []
+            for i in range(args.questions):
+                if args.rate:
+                    delay = began + i / args.rate - time.perf_counter()
+                    if delay > 0:
+                        await asyncio.sleep(delay)
+                tasks.append(asyncio.create_task(send(i)))
+            await asyncio.gather(*tasks)
+            acked_in = time.perf_counter() - began
+            deadline = time.monotonic() + args.answer_timeout
+            while len(fake.called("chat.postMessage")) < len(acks) and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+        answers = [c.at - sent[c.args["thread_ts"]] for c in fake.called("chat.postMessage")
+                   if c.args.get("thread_ts") in sent]
+        answered_in = max((c.at for c in fake.called("chat.postMessage")), default=began) - began
+        assert child.stdin is not None
+        child.stdin.close()
+        await child.wait()
+    await fake.stop()
+    ms = 1000.0
+    return {
+        "questions": args.questions, "offered_rate": args.rate or "max",
+        "acked": len(acks), "failed": failures,
+        "acks_per_s": round(len(acks) / acked_in, 1),
+        "ack_ms": {p: round(_percentile(acks, q) * ms, 1) for p, q in (("p50", 50), ("p95", 95), ("p99", 99))},
+        "answered": len(answers),
+        "posted": len(fake.called("chat.postMessage")),
+        "other_calls": sorted({c.method for c in fake.calls} - {"chat.postMessage"}),
+        "answers_per_s": round(len(answers) / answered_in, 1) if answered_in > 0 else None,
+        "answer_ms": {p: round(_percentile(answers, q) * ms, 1) for p, q in (("p50", 50), ("p95", 95), ("p99", 99))},
+        "answer_mean_ms": round(statistics.fmean(answers) * ms, 1) if answers else None,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m assistant.adapters.slack.loadbench",
+                                     description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--questions", type=int, default=1000, help="events to send (default 1000)")
+    parser.add_argument("--rate", type=float, default=100.0, help="events per second; 0: all at once")
+    parser.add_argument("--users", type=int, default=50, help="distinct askers (default 50)")
+    parser.add_argument("--connections", type=int, default=200, help="concurrent HTTP connections")
+    parser.add_argument("--answer-timeout", type=float, default=120.0, help="seconds to wait for answers")
+    parser.add_argument("--index-dir", help="reuse a built index (default: build one in a temp dir)")
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.serve:
+        asyncio.run(_serve_child())
+        return 0
+    print(json.dumps(asyncio.run(_run(args)), indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
