@@ -14,7 +14,7 @@ from assistant.errors import AssistantError
 COMMAND_MODULES = (
     "assistant.cli.policy",  # index build, ask, eval, bench
     "assistant.cli.chat",  # chat
-    # "assistant.cli.requests",  # requests list/show/export, feedback
+    "assistant.cli.requests",  # requests list/show/export, feedback
     "assistant.cli.serve",  # serve
     "assistant.cli.teams",  # teams package, doctor
 )

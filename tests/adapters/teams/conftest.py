@@ -11,15 +11,13 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
-from teams_fakes import STAGES, FakeConnector, ScriptedCore
+from teams_fakes import FakeConnector, ScriptedCore
+from teams_settings import APPROVERS, CHANNELS
 
 from assistant.adapters.server import build_app
-from assistant.config import Settings, TeamsSettings
-from assistant.messages import Identity
+from assistant.config import Settings
 
 PAYLOADS = Path(__file__).resolve().parents[2] / "payloads" / "teams"
-CHANNELS = {stage: f"19:{stage.replace('_', '')}@thread.tacv2" for stage in STAGES}
-APPROVERS = {stage: Identity("teams", f"aad-{stage}") for stage in STAGES}
 
 
 @pytest.fixture
@@ -38,26 +36,6 @@ def payload() -> Callable[..., dict[str, Any]]:
 @pytest.fixture
 def scripted_core() -> ScriptedCore:
     return ScriptedCore(channels=CHANNELS, approvers=APPROVERS)
-
-
-def make_settings(tmp_path: Path, *, app_id: str = "", host: str = "127.0.0.1") -> Settings:
-    teams = TeamsSettings(
-        app_id=app_id,
-        app_password="secret" if app_id else "",
-        app_type="SingleTenant" if app_id else "",
-        tenant_id="tenant-0001" if app_id else "",
-    )
-    return Settings(
-        root=tmp_path,
-        database_url=f"sqlite:///{tmp_path / 'test.db'}",
-        corpus_dir=tmp_path,
-        index_dir=tmp_path,
-        config_path=None,
-        roles={stage: (who,) for stage, who in APPROVERS.items()},
-        channels={stage: {"teams": channel} for stage, channel in CHANNELS.items()},
-        host=host,
-        teams=teams,
-    )
 
 
 @pytest.fixture

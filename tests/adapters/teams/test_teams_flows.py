@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity
-from conftest import APPROVERS, CHANNELS
 from teams_fakes import STAGES, ScriptedCore
+from teams_settings import APPROVERS, CHANNELS
 
 from assistant.adapters.teams.bot import TeamsBot
 from assistant.adapters.teams.delivery import RetryPolicy, TeamsDelivery

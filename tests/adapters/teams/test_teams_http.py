@@ -6,8 +6,8 @@ import logging
 from typing import Any
 
 import pytest
-from conftest import APPROVERS, CHANNELS, make_settings
 from teams_fakes import card_of, card_text, wait_for
+from teams_settings import APPROVERS, CHANNELS, make_settings
 
 from assistant.messages import Action
 

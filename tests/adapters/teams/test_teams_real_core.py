@@ -6,8 +6,8 @@ import dataclasses
 from pathlib import Path
 
 import pytest
-from conftest import make_settings
 from teams_fakes import card_of, card_text, wait_for
+from teams_settings import make_settings
 
 app = pytest.importorskip("assistant.app")
 CORPUS = Path(__file__).resolve().parents[3] / "policy_corpus"

@@ -7,7 +7,7 @@ import struct
 import zipfile
 
 import pytest
-from conftest import APPROVERS, CHANNELS, make_settings
+from teams_settings import APPROVERS, CHANNELS, make_settings
 
 from assistant.adapters.teams.auth import AuthMode, decide_mode, has_bearer_token, is_loopback_url
 from assistant.adapters.teams.cards import activity_for, card, escape_markdown
