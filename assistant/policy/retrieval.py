@@ -170,7 +170,7 @@ class Retriever:
         for i, question in enumerate(questions):
             own_stems = stems(parts[i][0])
             implied_stems = [s for s in stems(parts[i][1]) if s not in own_stems]
-            keyword = np.zeros(n, dtype=np.float32)
+            keyword: np.ndarray = np.zeros(n, dtype=np.float32)
             if cfg.keyword:
                 keyword = self._keyword_scores(own_stems)
                 if implied_stems:
