@@ -38,7 +38,8 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 
 eval: index
-	$(VENV)/bin/assistant eval tests/eval/questions.jsonl
+	$(VENV)/bin/assistant eval tests/eval/dev.jsonl
+	$(VENV)/bin/assistant eval tests/eval/holdout.jsonl
 
 bench: index
 	$(VENV)/bin/assistant bench

@@ -8,7 +8,7 @@ terminal text. The core never builds platform JSON; adapters never decide anythi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
 @dataclass(frozen=True, order=True)
@@ -29,7 +29,7 @@ class Identity:
         return f"{self.platform}:{self.user_id}"
 
 
-class Action(str, Enum):
+class Action(StrEnum):
     """Every button or input the core can ask an adapter to show, and hear back."""
 
     FORM_START = "form.start"
@@ -63,7 +63,7 @@ class Incoming:
     mentions: tuple[Identity, ...] = ()
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """What a message is, so an adapter can choose its look."""
 
     ANSWER = "answer"

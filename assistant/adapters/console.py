@@ -19,7 +19,6 @@ from assistant.messages import (
     Effect,
     Identity,
     Incoming,
-    Kind,
     Message,
     PostToChannel,
     PrivateReply,
