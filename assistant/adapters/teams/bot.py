@@ -10,7 +10,6 @@ from botbuilder.core import ActivityHandler, TurnContext
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import Activity
 
-from assistant.adapters.teams import texts
 from assistant.adapters.teams.cards import activity_for
 from assistant.adapters.teams.delivery import RetryPolicy, TeamsDelivery, with_retries
 from assistant.adapters.teams.translate import (
@@ -24,6 +23,7 @@ from assistant.adapters.teams.translate import (
 from assistant.core import Core
 from assistant.errors import AssistantError
 from assistant.messages import Action, Effect, Incoming, Message, PrivateReply, Reply
+from assistant.texts import teams as texts
 
 log = logging.getLogger(__name__)
 APPROVAL_ACTIONS = frozenset({Action.APPROVE, Action.REJECT})

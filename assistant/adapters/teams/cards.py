@@ -13,8 +13,8 @@ from typing import Any
 from botbuilder.core import CardFactory, MessageFactory
 from botbuilder.schema import Activity
 
-from assistant.adapters.teams import texts
 from assistant.messages import Button, Kind, Message
+from assistant.texts import teams as texts
 
 CARD_VERSION = "1.4"
 CARD_KINDS = frozenset({Kind.ANSWER, Kind.QUESTION, Kind.REVIEW, Kind.APPROVAL, Kind.DECIDED})

@@ -1,4 +1,4 @@
-"""Every sentence the Teams adapter itself shows to staff (the core's wording lives in assistant.texts)."""
+"""Every sentence the Teams adapter itself shows to staff (about Teams' own controls)."""
 
 from __future__ import annotations
 
