@@ -5,15 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import textwrap
 from pathlib import Path
 from typing import Any
 
 from assistant.policy.answer import PolicyAnswer
 
 _ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_CORPUS = _ROOT / "policy_corpus"
-DEFAULT_INDEX = _ROOT / "index"
 
 
 def register(subparsers: Any) -> None:
@@ -21,28 +18,38 @@ def register(subparsers: Any) -> None:
     index = subparsers.add_parser("index", help="build the clause index")
     index_sub = index.add_subparsers(dest="index_command", metavar="ACTION", required=True)
     build = index_sub.add_parser("build", help="embed the policy's clauses into the index")
-    build.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="policy directory")
-    build.add_argument("--out", type=Path, default=DEFAULT_INDEX, help="index directory")
+    build.add_argument("--corpus", type=Path, default=None, help="policy directory")
+    build.add_argument("--out", type=Path, default=None, help="index directory")
     build.add_argument("--if-stale", action="store_true", help="only when missing or stale")
     build.set_defaults(func=cmd_index_build)
 
     ask = subparsers.add_parser("ask", help="answer a question from the policy")
     ask.add_argument("question", help='the question, or "-" to read one per line from stdin')
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
-    ask.add_argument("--index", type=Path, default=DEFAULT_INDEX, help="index directory")
+    ask.add_argument("--index", type=Path, default=None, help="index directory")
     ask.set_defaults(func=cmd_ask)
 
     ev = subparsers.add_parser("eval", help="hit@1/hit@3/MRR and refusals on a question file")
     ev.add_argument("file", type=Path, help="JSON lines of {q, gold}")
-    ev.add_argument("--index", type=Path, default=DEFAULT_INDEX, help="index directory")
+    ev.add_argument("--index", type=Path, default=None, help="index directory")
     ev.add_argument("--misses", action="store_true", help="list questions missed at rank 1")
     ev.set_defaults(func=cmd_eval)
 
     bench = subparsers.add_parser("bench", help="answer latency and throughput beside the model's")
-    bench.add_argument("--index", type=Path, default=DEFAULT_INDEX, help="index directory")
+    bench.add_argument("--index", type=Path, default=None, help="index directory")
     bench.add_argument("--questions", type=Path, default=_ROOT / "tests/eval/dev.jsonl")
     bench.add_argument("--no-cold", action="store_true", help="skip the cold-start subprocesses")
     bench.set_defaults(func=cmd_bench)
+
+
+def _paths(args: argparse.Namespace) -> tuple[Path, Path]:
+    """The corpus and index directories: the arguments, else the settings."""
+    from assistant.config import load_settings
+
+    settings = load_settings()
+    corpus = getattr(args, "corpus", None) or settings.corpus_dir
+    index = getattr(args, "out", None) or getattr(args, "index", None) or settings.index_dir
+    return corpus, index
 
 
 def cmd_index_build(args: argparse.Namespace) -> int:
@@ -50,19 +57,22 @@ def cmd_index_build(args: argparse.Namespace) -> int:
     from assistant.policy.embedder import MiniLMEmbedder
     from assistant.policy.index import build_index, ensure_index
 
+    corpus, out = _paths(args)
     if args.if_stale:
-        index = ensure_index(args.corpus, args.out, MiniLMEmbedder, progress=True)
+        index = ensure_index(corpus, out, MiniLMEmbedder, progress=True)
     else:
-        index = build_index(load_corpus(args.corpus), MiniLMEmbedder(), args.out, progress=True)
+        index = build_index(load_corpus(corpus), MiniLMEmbedder(), out, progress=True)
     m = index.manifest
-    print(f"index in {args.out}: {m.clause_count} clauses, model {m.model}, built {m.built_at}")
+    print(f"index in {out}: {m.clause_count} clauses, model {m.model}, built {m.built_at}")
     return 0
 
 
-def _open(index_dir: Path) -> Any:
+def _open(args: argparse.Namespace) -> Any:
+    """The answerer; the settings' index is rebuilt first when stale, a named one is used as is."""
     from assistant.policy.service import open_answerer
 
-    return open_answerer(index_dir=index_dir)
+    corpus, index = _paths(args)
+    return open_answerer(index_dir=index, corpus_dir=None if args.index else corpus)
 
 
 def as_json(answer: PolicyAnswer) -> dict[str, Any]:
@@ -86,22 +96,13 @@ def as_json(answer: PolicyAnswer) -> dict[str, Any]:
 
 def render_terminal(answer: PolicyAnswer) -> str:
     """The reply as staff would see it in a terminal."""
-    from assistant.texts import policy as texts
+    from assistant.adapters.console import render
 
-    message = answer.message()
-    lines = [message.text]
-    for c in message.citations:
-        lines.append("")
-        lines.append(texts.CLAUSE_HEADING.format(clause_id=c.clause_id, section=c.section))
-        wrapped = textwrap.wrap(f"\u201c{c.quote}\u201d", width=88)
-        lines.extend("  " + w for w in wrapped)
-    if message.context:
-        lines += ["", message.context]
-    return "\n".join(lines)
+    return render(answer.message())
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    answerer = _open(args.index)
+    answerer = _open(args)
     if args.question == "-":
         for line in sys.stdin:
             question = line.rstrip("\n")
@@ -123,7 +124,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     from assistant.policy.evaluate import ablation, format_table, load_questions
 
-    answerer = _open(args.index)
+    answerer = _open(args)
     questions = load_questions(args.file)
     results = ablation(answerer.index, answerer.retriever.embedder, questions)
     print(format_table(results, title=f"{args.file}"))
@@ -137,15 +138,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from assistant.policy.bench import format_bench, run_bench
     from assistant.policy.evaluate import load_questions
 
-    answerer = _open(args.index)
+    answerer = _open(args)
     questions = [q.q for q in load_questions(args.questions)][:60]
-    result = run_bench(answerer, questions, index_dir=args.index, cold=not args.no_cold)
+    _, index_dir = _paths(args)
+    result = run_bench(answerer, questions, index_dir=index_dir, cold=not args.no_cold)
     print(format_bench(result))
     return 0
-
-
-if __name__ == "__main__":
-    parser = argparse.ArgumentParser(prog="assistant")
-    register(parser.add_subparsers(dest="command"))
-    ns = parser.parse_args()
-    raise SystemExit(ns.func(ns))
