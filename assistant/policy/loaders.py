@@ -115,7 +115,14 @@ def _docx_text(path: Path) -> str:
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
+    from assistant.policy.docx_numbering import numbered_text, paragraph_labels
+
     document = docx.Document(str(path))
+    labels = paragraph_labels(document)  # Word's automatic numbers, counted in document order
+
+    def shown(paragraph: Paragraph) -> str:
+        return numbered_text(labels.get(paragraph._p, ""), paragraph.text)
+
     lines: list[str] = []
     for block in document.element.body.iterchildren():
         tag = block.tag.rsplit("}", 1)[-1]
@@ -123,16 +130,17 @@ def _docx_text(path: Path) -> str:
             paragraph = Paragraph(block, document)
             style = paragraph.style.name if paragraph.style is not None else ""
             if style.startswith(("Heading", "Title")):
-                lines.extend(["", paragraph.text, ""])
+                lines.extend(["", shown(paragraph), ""])
             else:
-                lines.append(paragraph.text)
+                lines.append(shown(paragraph))
         elif tag == "tbl":
             lines.append("")
             for row in Table(block, document).rows:
                 cells: list[str] = []
                 for cell in row.cells:  # a merged cell repeats; keep it once
-                    if cell.text.strip() and (not cells or cells[-1] != cell.text.strip()):
-                        cells.append(cell.text.strip())
+                    text = "\n".join(shown(paragraph) for paragraph in cell.paragraphs).strip()
+                    if text and (not cells or cells[-1] != text):
+                        cells.append(text)
                 lines.append("\t".join(cells))
             lines.append("")
     return "\n".join(lines)
