@@ -128,11 +128,10 @@ class ListNumbering:
         self._styles: dict[str, Any] = {}
         self._default_style: str | None = None
         if styles is not None:
-            for style in styles.findall(qn("w:style")):
-                if style.get(qn("w:type")) != "paragraph":
-                    continue
+            for style in styles.findall(qn("w:style")):  # numbering styles too: lists link them
                 self._styles[style.get(qn("w:styleId"))] = style
-                if style.get(qn("w:default")) in ("1", "true", "on"):
+                paragraph = style.get(qn("w:type"), "paragraph") == "paragraph"
+                if paragraph and style.get(qn("w:default")) in ("1", "true", "on"):
                     self._default_style = style.get(qn("w:styleId"))
         self._counters: dict[tuple[str, str], list[int | None]] = {}
         self._levels: dict[str, list[Level]] = {}

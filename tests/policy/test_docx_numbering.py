@@ -15,14 +15,19 @@ from assistant.errors import CorpusError
 from assistant.policy.corpus import load_corpus
 from assistant.policy.docx_numbering import format_number, numbered_text, paragraph_labels
 from assistant.policy.loaders import read_text
+from assistant.policy.parser import parse_policy
 
 Level = tuple[str, str, int]  # numFmt, lvlText, start
 
 
-def _set(parent: object, tag: str, value: str) -> None:
+def _with_val(tag: str, value: str) -> object:
     child = OxmlElement(tag)
     child.set(qn("w:val"), value)
-    parent.append(child)  # type: ignore[attr-defined]
+    return child
+
+
+def _set(parent: object, tag: str, value: str) -> None:
+    parent.append(_with_val(tag, value))  # type: ignore[attr-defined]
 
 
 def add_list(
@@ -95,10 +100,15 @@ def number_style(document: DocxDocument, style: str, num_id: str, ilvl: int | No
 
 
 def outline(document: DocxDocument) -> str:
-    """The usual policy outline: 1. HEADING (Heading 1), 1.1 clause, (a) sub-clause."""
+    """The usual policy outline: 1. HEADING (Heading 1), 1.1 clause, (a), then (i)."""
     abstract = add_list(
         document,
-        [("decimal", "%1.", 1), ("decimal", "%1.%2", 1), ("lowerLetter", "(%3)", 1)],
+        [
+            ("decimal", "%1.", 1),
+            ("decimal", "%1.%2", 1),
+            ("lowerLetter", "(%3)", 1),
+            ("lowerRoman", "(%4)", 1),
+        ],
         styles={0: "Heading1"},
     )
     num_id = add_num(document, abstract)
@@ -256,6 +266,34 @@ def test_labels_formats_and_legal_numbering(tmp_path: Path) -> None:
     ]  # fmt: skip
 
 
+def test_a_list_style_link_and_a_redefined_level(tmp_path: Path) -> None:
+    document = docx.Document()
+    real = add_list(document, [("decimal", "%1.", 1), ("decimal", "%1.%2", 1)])
+    real_num = add_num(document, real)
+    style = OxmlElement("w:style")  # a numbering style, as Word's "Define New List Style" makes
+    style.set(qn("w:type"), "numbering")
+    style.set(qn("w:styleId"), "PolicyList")
+    numpr = style.get_or_add_pPr().get_or_add_numPr()
+    numpr.get_or_add_numId().val = int(real_num)
+    document.styles.element.append(style)
+    linked = add_list(document, [])
+    document.part.numbering_part.element.find(
+        f"{qn('w:abstractNum')}[@{qn('w:abstractNumId')}='{linked}']"
+    ).append(_with_val("w:numStyleLink", "PolicyList"))
+    num_id = add_num(document, linked)
+    override = OxmlElement("w:lvlOverride")  # this list shows level 2 as "1-a" instead
+    override.set(qn("w:ilvl"), "1")
+    lvl = OxmlElement("w:lvl")
+    lvl.set(qn("w:ilvl"), "1")
+    for tag, value in (("w:start", "1"), ("w:numFmt", "lowerLetter"), ("w:lvlText", "%1-%2")):
+        lvl.append(_with_val(tag, value))
+    override.append(lvl)
+    document.part.numbering_part.element.findall(qn("w:num"))[-1].append(override)
+    paragraphs = [number(document.add_paragraph("x"), num_id, ilvl) for ilvl in (0, 1, 1)]
+    labels = paragraph_labels(document)
+    assert [labels.get(p._p, "") for p in paragraphs] == ["1.", "1-a", "1-b"]
+
+
 def test_a_document_with_only_bullets_still_has_no_clauses(tmp_path: Path) -> None:
     document = docx.Document()
     document.add_paragraph("Be kind online", style="List Bullet")
@@ -303,3 +341,27 @@ def _saved(tmp_path: Path, document: DocxDocument) -> Path:
     path.parent.mkdir(exist_ok=True)
     document.save(str(path))
     return path
+
+
+def test_wootton_rebuilt_with_word_lists_parses_as_its_text_does(tmp_path: Path) -> None:
+    wootton = Path(__file__).resolve().parents[2] / "policy_corpus"
+    text = (wootton / "wootton-social-media-policy.txt").read_text(encoding="utf-8")
+    expected = [c for c in parse_policy(text, doc_id="w") if c.id[0].isdigit()]
+    document = docx.Document()
+    num_id = outline(document)
+    section = ""
+    for clause in expected:  # headings and every number left to Word's list
+        if clause.section_number != section:
+            section = clause.section_number
+            document.add_heading(clause.section.upper(), level=1)
+        if "." not in clause.id:  # a section that is one clause: its words, unnumbered
+            document.add_paragraph(clause.text)
+        else:
+            number(document.add_paragraph(clause.text), num_id, 1 + clause.id.count("("))
+
+    got = parse_policy(read_text(_saved(tmp_path, document)), doc_id="w")
+
+    assert len(expected) > 50
+    assert [(c.id, c.text, c.section, c.lead_in) for c in got] == [
+        (c.id, c.text, c.section, c.lead_in) for c in expected
+    ]
