@@ -7,7 +7,7 @@ import logging
 from assistant.config import Settings
 from assistant.conversation import Assistant
 from assistant.policy.answer import PolicyAnswerer
-from assistant.policy.batching import BatchingAnswerer
+from assistant.policy.batching import WARM_QUESTION, AnswerProcess, BatchingAnswerer
 from assistant.policy.embedder import Embedder, MiniLMEmbedder
 from assistant.policy.index import ensure_index
 from assistant.storage.store import Store
@@ -28,16 +28,23 @@ def build_core(
 
     The database is migrated and the index loaded (rebuilt first if stale). ``warm`` loads
     the model and answers one question now, so the first person does not wait for it.
-    ``batching`` shares one encode between questions that arrive together (servers).
+    ``batching`` shares one encode between questions that arrive together (servers); with
+    the real model it also answers in a child process (:class:`AnswerProcess`), so that the
+    server's event loop does not wait for the interpreter lock behind the model.
     """
     store = Store.open(settings.database_url)
+    in_child = batching and embedder is None
     embedder = embedder or MiniLMEmbedder()
     index = ensure_index(
         settings.corpus_dir, settings.index_dir, lambda: embedder, progress=progress
     )
-    answerer = PolicyAnswerer(index=index, embedder=embedder)
-    if warm:
-        answerer.answer("Can I contact a pupil on social media?")
+    answerer: PolicyAnswerer | AnswerProcess
+    if in_child:
+        answerer = AnswerProcess(index_dir=settings.index_dir)
+    else:
+        answerer = PolicyAnswerer(index=index, embedder=embedder)
+    if warm or in_child:
+        answerer.answer(WARM_QUESTION)  # in a child: waits until it has started
     log.info("ready: %d clauses from %d document(s)", len(index.clauses), len(index.documents))
     return Assistant(
         settings=settings,

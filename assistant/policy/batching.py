@@ -1,13 +1,87 @@
-"""Answering many concurrent callers with one batched encode (leader-follower, stdlib only)."""
+"""Answering many concurrent callers with one batched encode (leader-follower, stdlib only),
+optionally in a separate process so that the caller's process keeps its interpreter lock."""
 
 from __future__ import annotations
 
+import logging
+import multiprocessing
+import os
 import threading
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Protocol
 
 from assistant.policy.answer import PolicyAnswer, PolicyAnswerer
+from assistant.policy.embedder import Embedder, MiniLMEmbedder
+from assistant.policy.index import load_index
+
+log = logging.getLogger(__name__)
+WARM_QUESTION = "Can I contact a pupil on social media?"
+
+
+class AnswersMany(Protocol):
+    """Anything that answers a batch of questions (PolicyAnswerer, AnswerProcess)."""
+
+    def answer_many(self, questions: Sequence[str]) -> list[PolicyAnswer]: ...
+
+
+def one_thread_minilm() -> Embedder:
+    """MiniLM on one torch thread: the server's event loop keeps the other core."""
+    return MiniLMEmbedder(threads=1)
+
+
+_worker_answerer: PolicyAnswerer | None = None
+
+
+def _start_worker(index_dir: Path, make_embedder: Callable[[], Embedder], nice: int) -> None:
+    global _worker_answerer
+    if nice:
+        os.nice(nice)  # answers yield the CPU to the server's acknowledgements
+    answerer = PolicyAnswerer(index=load_index(index_dir), embedder=make_embedder())
+    answerer.answer(WARM_QUESTION)
+    _worker_answerer = answerer
+
+
+def _answer_in_worker(questions: list[str]) -> list[PolicyAnswer]:
+    assert _worker_answerer is not None, "the answer process did not start"
+    # The retrieval trace stays here: it is large and the chat side never reads it.
+    return [replace(a, retrieval=None) for a in _worker_answerer.answer_many(questions)]
+
+
+class AnswerProcess:
+    """``answer_many`` computed in one child process that loads the index and model once.
+
+    The model's Python work then holds the child's interpreter lock, not the server's, and
+    ``nice`` lowers the child's CPU priority below the server's event loop.
+    """
+
+    def __init__(
+        self,
+        *,
+        index_dir: Path,
+        make_embedder: Callable[[], Embedder] = one_thread_minilm,
+        nice: int = 5,
+    ) -> None:
+        self._pool = ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),  # no fork of a torch process
+            initializer=_start_worker,
+            initargs=(index_dir, make_embedder, nice),
+        )
+
+    def answer_many(self, questions: Sequence[str]) -> list[PolicyAnswer]:
+        """Answer in the child; blocks the calling thread only (no lock held meanwhile)."""
+        return self._pool.submit(_answer_in_worker, list(questions)).result()
+
+    def answer(self, question: str) -> PolicyAnswer:
+        return self.answer_many([question])[0]
+
+    def close(self) -> None:
+        """Stop the child process."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 @dataclass
@@ -23,7 +97,7 @@ class BatchingAnswerer:
     each other are answered together by whichever caller becomes the batch's leader."""
 
     def __init__(
-        self, answerer: PolicyAnswerer, *, window: float = 0.003, max_batch: int = 64
+        self, answerer: AnswersMany, *, window: float = 0.003, max_batch: int = 64
     ) -> None:
         self.answerer = answerer
         self.window = window

@@ -59,7 +59,7 @@ EVENTS_PATH = "/slack/events"
 MAX_RATE_LIMIT_RETRIES = 3
 # Threads for core.handle: enough concurrent callers for the batching answerer to fill a
 # batch (the default executor has only cpu + 4 threads).
-CORE_THREADS = 64
+CORE_THREADS = 32
 CORE_ACTIONS = re.compile(r"^(form|approval|feedback)\.")
 STATE_ONLY_ACTIONS = re.compile(rf"^({re.escape(TICK_ACTION_PREFIX)}\||{re.escape(PEOPLE_SELECT_ACTION)}$)")
 

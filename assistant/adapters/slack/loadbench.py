@@ -40,6 +40,14 @@ QUESTIONS = (
 )
 
 
+BARE_QUESTIONS = 160
+BARE_BATCH = 16
+REQUEST_TIMEOUT_S = 30.0  # an unanswered request counts as failed, never hangs the run
+STOP_TIMEOUT_S = 30.0
+GOAL_RATE = 100.0
+GOAL_ACK_P99_MS = 100.0
+
+
 def _percentile(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
@@ -47,16 +55,51 @@ def _percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-async def _serve_child() -> None:
+def _cpu_seconds(stat: Path) -> float:
+    fields = stat.read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_by_part() -> dict[str, float]:
+    """CPU seconds of this process's threads by name, and of its child processes (Linux)."""
+    import re
+    import threading
+
+    names = {t.native_id: re.sub(r"[-_]\d+.*$", "", t.name) for t in threading.enumerate()}
+    totals: dict[str, float] = {}
+    for task in Path("/proc/self/task").iterdir():
+        name = "thread " + names.get(int(task.name), "(native)")
+        totals[name] = totals.get(name, 0.0) + _cpu_seconds(task / "stat")
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            if int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1]) == os.getpid():
+                totals["child processes"] = totals.get("child processes", 0.0) + _cpu_seconds(
+                    proc / "stat"
+                )
+        except (OSError, ValueError, IndexError):
+            continue  # gone meanwhile
+    return totals
+
+
+async def _serve_child(args: argparse.Namespace) -> None:
     """Child process: build the real core and serve until stdin closes."""
     from aiohttp import web
 
     from assistant.adapters.server import build_app
     from assistant.app import build_core
     from assistant.config import load_settings
+    from assistant.policy.embedder import MiniLMEmbedder
 
     settings = load_settings()
-    core = build_core(settings, warm=True, batching=True)
+    # --in-process: the model in the server's own threads, as before the answer process.
+    embedder = MiniLMEmbedder() if args.in_process else None
+    core = build_core(settings, embedder=embedder, warm=True, batching=True)
+    started = time.perf_counter()
+    questions = [QUESTIONS[i % len(QUESTIONS)] for i in range(BARE_QUESTIONS)]
+    for i in range(0, len(questions), BARE_BATCH):
+        core.answerer.answer_many(questions[i : i + BARE_BATCH])  # type: ignore[attr-defined]
+    bare_rate = len(questions) / (time.perf_counter() - started)
+    cpu_before = _cpu_by_part()
     runner = web.AppRunner(build_app(core, settings, reminders=False), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0, backlog=1024)
@@ -64,10 +107,19 @@ async def _serve_child() -> None:
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     print(f"READY {port}", flush=True)
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+    cpu = {k: round(v - cpu_before.get(k, 0.0), 2) for k, v in _cpu_by_part().items()}
+    stats = {
+        "bare_answer_many_per_s": round(bare_rate, 1),
+        "batches": getattr(core.answerer, "batches", None),
+        "server_cpu_s": {k: v for k, v in sorted(cpu.items(), key=lambda kv: -kv[1]) if v > 0},
+    }
+    print("STATS " + json.dumps(stats), flush=True)
     await runner.cleanup()
 
 
-async def _start_server(fake: FakeSlackApi, workdir: Path, index_dir: Path) -> tuple[Any, int]:
+async def _start_server(
+    fake: FakeSlackApi, workdir: Path, index_dir: Path, extra: list[str]
+) -> tuple[Any, int]:
     env = {
         **os.environ,
         "SLACK_BOT_TOKEN": "xoxb-loadbench",
@@ -79,8 +131,14 @@ async def _start_server(fake: FakeSlackApi, workdir: Path, index_dir: Path) -> t
         "LOG_LEVEL": "WARNING",
     }
     child = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "assistant.adapters.slack.loadbench", "--serve",
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, env=env,
+        sys.executable,
+        "-m",
+        "assistant.adapters.slack.loadbench",
+        "--serve",
+        *extra,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        env=env,
     )
     assert child.stdout is not None
     while True:
@@ -91,14 +149,43 @@ async def _start_server(fake: FakeSlackApi, workdir: Path, index_dir: Path) -> t
             return child, int(line.split()[1])
 
 
+async def _stop_server(child: Any) -> dict[str, Any]:
+    """Wait for the server's own figures as it stops (killed if it does not stop in time)."""
+    stats: dict[str, Any] = {}
+
+    async def read() -> None:
+        async for raw in child.stdout:
+            if raw.startswith(b"STATS "):
+                stats.update(json.loads(raw[6:]))
+        await child.wait()
+
+    try:
+        await asyncio.wait_for(read(), timeout=STOP_TIMEOUT_S)
+    except TimeoutError:
+        child.kill()
+        await child.wait()
+    return stats
+
+
 def _event(i: int, users: int) -> dict[str, Any]:
     ts = f"{1800000000 + i}.{i % 1000000:06d}"
     user = f"UBENCH{i % users:04d}"
     return {
-        "token": "x", "team_id": "T0001", "api_app_id": "A0001", "type": "event_callback",
-        "event_id": f"EvBench{i:08d}", "event_time": 1800000000 + i,
-        "event": {"type": "message", "channel_type": "im", "channel": f"D{user}", "user": user,
-                  "text": QUESTIONS[i % len(QUESTIONS)], "ts": ts, "event_ts": ts},
+        "token": "x",
+        "team_id": "T0001",
+        "api_app_id": "A0001",
+        "type": "event_callback",
+        "event_id": f"EvBench{i:08d}",
+        "event_time": 1800000000 + i,
+        "event": {
+            "type": "message",
+            "channel_type": "im",
+            "channel": f"D{user}",
+            "user": user,
+            "text": QUESTIONS[i % len(QUESTIONS)],
+            "ts": ts,
+            "event_ts": ts,
+        },
     }
 
 
@@ -107,30 +194,41 @@ async def _run(args: argparse.Namespace) -> dict[str, Any]:
     await fake.start()
     with tempfile.TemporaryDirectory() as tmp:
         index_dir = Path(args.index_dir) if args.index_dir else Path(tmp) / "index"
-        child, port = await _start_server(fake, Path(tmp), index_dir)
+        extra = ["--in-process"] if args.in_process else []
+        child, port = await _start_server(fake, Path(tmp), index_dir, extra)
         url = f"http://127.0.0.1:{port}/slack/events"
         verifier = SignatureVerifier(SECRET)
         sent: dict[str, float] = {}
         acks: list[float] = []
         failures = 0
         connector = aiohttp.TCPConnector(limit=args.connections)
-        async with aiohttp.ClientSession(connector=connector) as session:
+        timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S)
+        async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
 
             async def send(i: int) -> None:
                 nonlocal failures
                 data = _event(i, args.users)
                 body = json.dumps(data)
                 stamp = str(int(time.time()))
-                headers = {"Content-Type": "application/json", "X-Slack-Request-Timestamp": stamp,
-                           "X-Slack-Signature": str(verifier.generate_signature(timestamp=stamp, body=body))}
+                headers = {
+                    "Content-Type": "application/json",
+                    "X-Slack-Request-Timestamp": stamp,
+                    "X-Slack-Signature": str(
+                        verifier.generate_signature(timestamp=stamp, body=body)
+                    ),
+                }
                 start = time.perf_counter()
                 sent[data["event"]["ts"]] = start
-                async with session.post(url, data=body, headers=headers) as response:
-                    await response.read()
-                    if response.status == 200:
-                        acks.append(time.perf_counter() - start)
-                    else:
-                        failures += 1
+                try:
+                    async with session.post(url, data=body, headers=headers) as response:
+                        await response.read()
+                        ok = response.status == 200
+                except (TimeoutError, aiohttp.ClientError):
+                    ok = False
+                if ok:
+                    acks.append(time.perf_counter() - start)
+                else:
+                    failures += 1
 
             began = time.perf_counter()
             tasks = []
@@ -145,44 +243,98 @@ async def _run(args: argparse.Namespace) -> dict[str, Any]:
             deadline = time.monotonic() + args.answer_timeout
             while len(fake.called("chat.postMessage")) < len(acks) and time.monotonic() < deadline:
                 await asyncio.sleep(0.05)
-        answers = [c.at - sent[c.args["thread_ts"]] for c in fake.called("chat.postMessage")
-                   if c.args.get("thread_ts") in sent]
+        answers = [
+            c.at - sent[c.args["thread_ts"]]
+            for c in fake.called("chat.postMessage")
+            if c.args.get("thread_ts") in sent
+        ]
         answered_in = max((c.at for c in fake.called("chat.postMessage")), default=began) - began
         assert child.stdin is not None
         child.stdin.close()
-        await child.wait()
+        stats = await _stop_server(child)
     await fake.stop()
     ms = 1000.0
     return {
-        "questions": args.questions, "offered_rate": args.rate or "max",
-        "acked": len(acks), "failed": failures,
+        "questions": args.questions,
+        "offered_rate": args.rate or "max",
+        "acked": len(acks),
+        "failed": failures,
         "acks_per_s": round(len(acks) / acked_in, 1),
-        "ack_ms": {p: round(_percentile(acks, q) * ms, 1) for p, q in (("p50", 50), ("p95", 95), ("p99", 99))},
+        "ack_ms": {
+            p: round(_percentile(acks, q) * ms, 1)
+            for p, q in (("p50", 50), ("p95", 95), ("p99", 99))
+        },
         "answered": len(answers),
         "posted": len(fake.called("chat.postMessage")),
         "other_calls": sorted({c.method for c in fake.calls} - {"chat.postMessage"}),
         "answers_per_s": round(len(answers) / answered_in, 1) if answered_in > 0 else None,
-        "answer_ms": {p: round(_percentile(answers, q) * ms, 1) for p, q in (("p50", 50), ("p95", 95), ("p99", 99))},
+        "answer_ms": {
+            p: round(_percentile(answers, q) * ms, 1)
+            for p, q in (("p50", 50), ("p95", 95), ("p99", 99))
+        },
         "answer_mean_ms": round(statistics.fmean(answers) * ms, 1) if answers else None,
+        **stats,
     }
 
 
+def _verdict(figures: dict[str, Any]) -> list[str]:
+    """The figures beside the goal: 100 questions/s, ack p99 < 100 ms, answers keeping up."""
+    offered = figures["offered_rate"]
+    want_rate = GOAL_RATE if offered == "max" else min(GOAL_RATE, float(offered))
+    p99 = figures["ack_ms"]["p99"]
+    answers = figures["answers_per_s"] or 0.0
+    checks = [
+        (
+            figures["acks_per_s"] >= 0.97 * want_rate and not figures["failed"],
+            f"acks/s {figures['acks_per_s']} (goal {want_rate:g}, {figures['failed']} failed)",
+        ),
+        (p99 < GOAL_ACK_P99_MS, f"ack p99 {p99} ms (goal < {GOAL_ACK_P99_MS:g} ms)"),
+        (
+            figures["answered"] == figures["acked"] and answers >= 0.95 * want_rate,
+            f"answers/s {answers}, {figures['answered']}/{figures['acked']} answered "
+            f"(goal: keeping up with {want_rate:g}/s), p50 {figures['answer_ms']['p50']} ms",
+        ),
+        (
+            True,
+            f"bare answer_many ({BARE_BATCH} a batch): {figures.get('bare_answer_many_per_s')}/s",
+        ),
+    ]
+    return [("ok   " if good else "MISS ") + text for good, text in checks]
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m assistant.adapters.slack.loadbench",
-                                     description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = argparse.ArgumentParser(
+        prog="python -m assistant.adapters.slack.loadbench",
+        description=__doc__.splitlines()[0] if __doc__ else None,
+    )
     parser.add_argument("--questions", type=int, default=1000, help="events to send (default 1000)")
-    parser.add_argument("--rate", type=float, default=100.0, help="events per second; 0: all at once")
+    parser.add_argument(
+        "--rate", type=float, default=100.0, help="events per second; 0: all at once"
+    )
     parser.add_argument("--users", type=int, default=50, help="distinct askers (default 50)")
     parser.add_argument("--connections", type=int, default=200, help="concurrent HTTP connections")
-    parser.add_argument("--answer-timeout", type=float, default=120.0, help="seconds to wait for answers")
-    parser.add_argument("--index-dir", help="reuse a built index (default: build one in a temp dir)")
+    parser.add_argument(
+        "--answer-timeout", type=float, default=120.0, help="seconds to wait for answers"
+    )
+    parser.add_argument(
+        "--index-dir", help="reuse a built index (default: build one in a temp dir)"
+    )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="answer in the server's threads, not in an answer process",
+    )
     args = parser.parse_args(argv)
     if args.serve:
-        asyncio.run(_serve_child())
+        asyncio.run(_serve_child(args))
         return 0
-    print(json.dumps(asyncio.run(_run(args)), indent=2))
-    return 0
+    figures = asyncio.run(_run(args))
+    print(json.dumps(figures, indent=2))
+    verdict = _verdict(figures)
+    for line in verdict:
+        print(line)
+    return 0 if all(line.startswith("ok") for line in verdict) else 1
 
 
 if __name__ == "__main__":

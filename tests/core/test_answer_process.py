@@ -1,0 +1,57 @@
+"""The answer process: same answers as in-process, shared by concurrent callers."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from assistant.policy.answer import PolicyAnswerer
+from assistant.policy.batching import AnswerProcess, BatchingAnswerer
+from assistant.policy.embedder import HashingEmbedder
+from assistant.policy.index import load_index
+
+QUESTIONS = [
+    "can i friend a pupil",
+    "",
+    "what does 6.3 say",
+    "who moderates the blog",
+    "what is the capital of france",
+]
+
+
+def test_answers_match_in_process_and_leave_the_trace_behind(hashing_index_dir: Path) -> None:
+    here = PolicyAnswerer(index=load_index(hashing_index_dir), embedder=HashingEmbedder())
+    child = AnswerProcess(index_dir=hashing_index_dir, make_embedder=HashingEmbedder, nice=0)
+    try:
+        there = child.answer_many(QUESTIONS)
+        single = child.answer("what does 6.3 say")
+    finally:
+        child.close()
+    expected = here.answer_many(QUESTIONS)
+    assert [a.message() for a in there] == [a.message() for a in expected]
+    assert [a.answered for a in there] == [a.answered for a in expected]
+    assert there[1].problem
+    assert all(a.retrieval is None for a in there)
+    assert single.citations[0].clause_id == "6.3"
+
+
+def test_batching_over_the_process_serves_concurrent_callers(hashing_index_dir: Path) -> None:
+    child = AnswerProcess(index_dir=hashing_index_dir, make_embedder=HashingEmbedder, nice=0)
+    batching = BatchingAnswerer(child, window=0.02)
+    questions = [f"what does 6.{i % 4 + 1} say" for i in range(24)]
+    results: dict[int, str] = {}
+
+    def ask(i: int) -> None:
+        results[i] = batching.answer(questions[i]).citations[0].clause_id
+
+    try:
+        batching.answer("warm the child up")
+        threads = [threading.Thread(target=ask, args=(i,)) for i in range(len(questions))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+    finally:
+        child.close()
+    assert results == {i: f"6.{i % 4 + 1}" for i in range(len(questions))}
+    assert batching.batches < len(questions) + 1
