@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from assistant.errors import InputError
 from assistant.messages import Citation, Kind, Message
@@ -30,14 +33,37 @@ _COPYRIGHT_STEMS = frozenset(stems("copyright copyrighted trademark trademarks p
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[\"'(\u2018\u201cA-Z])")
 
 
+# The signals behind a refusal, in the order of RefusalPolicy.weights.
+REFUSAL_FEATURES = ("score", "dense", "coverage", "topic")
+
+
+def refusal_features(retrieval: Retrieval) -> np.ndarray:
+    """Best fused score, best cosine, share of the question's words the policy uses, topic."""
+    top = retrieval.top
+    if top is None:
+        return np.zeros(len(REFUSAL_FEATURES), dtype=np.float32)
+    coverage = retrieval.overlap / max(retrieval.content, 1)
+    return np.array([top.score, top.dense, coverage, min(retrieval.topic, 3)], dtype=np.float32)
+
+
 @dataclass(frozen=True)
 class RefusalPolicy:
-    """When to say the policy does not cover a question (calibrated on dev.jsonl for MiniLM)."""
+    """When to say the policy does not cover a question.
 
-    min_score: float = 0.36  # fused score of the best clause
-    min_dense: float = 0.0  # cosine of the best clause
-    min_overlap: int = 2  # question words the policy uses at all
+    A logistic model of "out of scope" over :data:`REFUSAL_FEATURES`, fitted with
+    :func:`assistant.policy.fusion.fit_logistic` on the tuning sets (dev and train), and an
+    operating point chosen there: at most 2% of in-scope questions refused on each set.
+    """
+
+    weights: tuple[float, ...] = (-1.075, -0.423, -0.427, -1.709)
+    bias: float = 0.535
+    threshold: float = 0.395  # refuse when P(out of scope) is above this
     relative_cut: float = 0.85  # cite further clauses scoring at least this share of the best
+
+    def out_of_scope(self, retrieval: Retrieval) -> float:
+        """The model's probability that the policy does not answer the question."""
+        logit = float(refusal_features(retrieval) @ np.asarray(self.weights)) + self.bias
+        return 1.0 / (1.0 + math.exp(-logit))
 
 
 @dataclass(frozen=True)
@@ -115,7 +141,7 @@ class PolicyAnswerer:
         self.index = index
         self.retriever = Retriever(index=index, embedder=embedder, config=config)
         self.refusal = refusal or RefusalPolicy()
-        self._has_children = {c.parent for c in index.clauses if c.parent}
+        self._has_children = {(c.document, c.parent) for c in index.clauses if c.parent}
 
     def answer(self, question: str) -> PolicyAnswer:
         return self.answer_many([question])[0]
@@ -154,12 +180,7 @@ class PolicyAnswerer:
             return True
         if top.direct:
             return False
-        rule = self.refusal
-        return (
-            top.score < rule.min_score
-            or top.dense < rule.min_dense
-            or retrieval.overlap < rule.min_overlap
-        )
+        return self.refusal.out_of_scope(retrieval) > self.refusal.threshold
 
     def _decide(self, question: str, retrieval: Retrieval) -> PolicyAnswer:
         document = self._document(retrieval)
@@ -224,7 +245,7 @@ class PolicyAnswerer:
 
     def _is_heading(self, clause: Clause) -> bool:
         return (
-            clause.id in self._has_children
+            (clause.document, clause.id) in self._has_children
             and clause.text.rstrip().endswith(":")
             and len(clause.text) < 80
         )

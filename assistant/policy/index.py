@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -30,12 +31,17 @@ from assistant.policy.model import Clause, Document
 log = logging.getLogger(__name__)
 
 # Bump when the files' shape or the embedded text recipe changes: old indexes rebuild.
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 CLAUSES_FILE = "clauses.json"
 VECTORS_FILE = "vectors.faiss"
 MANIFEST_FILE = "manifest.json"
 # Below MiniLM's 256 word pieces with room to spare (English runs ~4 characters a piece).
 MAX_EMBED_CHARS = 800
+# Kinds of vector row: the whole clause in context, or one of its sentences.
+WHOLE, PART = 0, 1
+# Sentences shorter than this add nothing a whole-clause vector lacks.
+MIN_PART_CHARS = 40
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[\"'(\u2018\u201cA-Z])")
 
 
 class CorpusLike(Protocol):
@@ -74,17 +80,32 @@ class Index:
     rows: np.ndarray  # vector row -> position in ``clauses``
     vectors: Any  # faiss.Index
     manifest: Manifest
-    _by_id: dict[str, int] = field(default_factory=dict, repr=False)
+    kinds: np.ndarray | None = None  # vector row -> WHOLE or PART (None: all WHOLE)
+    _by_key: dict[tuple[str, str], int] = field(default_factory=dict, repr=False)
+    _by_id: dict[str, list[int]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        self._by_id = {c.id: i for i, c in enumerate(self.clauses)}
+        if self.kinds is None:
+            self.kinds = np.full(len(self.texts), WHOLE, dtype=np.int8)
+        self._by_key = {(c.document, c.id): i for i, c in enumerate(self.clauses)}
+        self._by_id = {}
+        for i, c in enumerate(self.clauses):
+            self._by_id.setdefault(c.id, []).append(i)
 
-    def position(self, clause_id: str) -> int | None:
-        """Position of the clause with this id, or None."""
-        return self._by_id.get(clause_id)
+    def position(self, clause_id: str, document: str | None = None) -> int | None:
+        """Position of the clause with this id (in ``document``, else the first), or None."""
+        if document is not None:
+            return self._by_key.get((document, clause_id))
+        found = self._by_id.get(clause_id)
+        return found[0] if found else None
 
-    def clause(self, clause_id: str) -> Clause | None:
-        pos = self._by_id.get(clause_id)
+    def positions(self, clause_id: str) -> list[int]:
+        """Positions of every document's clause with this id, in document order."""
+        return list(self._by_id.get(clause_id, ()))
+
+    def clause(self, clause_id: str, document: str | None = None) -> Clause | None:
+        """The clause with this id (in ``document``, else the first document having it)."""
+        pos = self.position(clause_id, document)
         return None if pos is None else self.clauses[pos]
 
     def document(self, clause: Clause) -> Document:
@@ -92,45 +113,109 @@ class Index:
         return doc or Document(doc_id=clause.document, title=clause.document, source="")
 
 
-def _ancestry(clause: Clause, by_id: Mapping[str, Clause]) -> list[str]:
+Key = tuple[str, str]  # (document, clause id)
+
+
+def _key(clause: Clause) -> Key:
+    return (clause.document, clause.id)
+
+
+def _parent(clause: Clause, by_key: Mapping[Key, Clause]) -> Clause | None:
+    return by_key.get((clause.document, clause.parent)) if clause.parent else None
+
+
+def _ancestry(clause: Clause, by_key: Mapping[Key, Clause]) -> list[str]:
     """Texts of the clause's ancestors, outermost first (lead-ins a reader would see)."""
     chain: list[str] = []
-    parent = by_id.get(clause.parent) if clause.parent else None
+    parent = _parent(clause, by_key)
     seen = {clause.id}
     while parent is not None and parent.id not in seen:
         seen.add(parent.id)
         chain.append(parent.text)
-        parent = by_id.get(parent.parent) if parent.parent else None
+        parent = _parent(parent, by_key)
     chain.reverse()
     if clause.lead_in and (not chain or chain[-1] != clause.lead_in):
         chain.append(clause.lead_in)
     return chain
 
 
-def embed_text(clause: Clause, by_id: Mapping[str, Clause]) -> str:
-    """Structure-aware text to embed: section title, ancestors' lead-ins, the clause."""
+def embed_text(clause: Clause, by_key: Mapping[Key, Clause], digest: Sequence[str] = ()) -> str:
+    """Structure-aware text to embed: section title, ancestors' lead-ins, the clause.
+
+    A parent whose own words are a bare lead-in ("Protecting our reputation:") also
+    carries ``digest``, the texts of its sub-clauses, so it means what it heads.
+    """
     parts = [clause.section.rstrip(".:") + "."] if clause.section else []
-    context = [t for t in _ancestry(clause, by_id) if t and t != clause.text]
+    context = [t for t in _ancestry(clause, by_key) if t and t != clause.text]
     parts.extend(context)
-    parts.append(clause.text)
+    own = clause.text
+    if digest:
+        own = " ".join([own, *digest])
+    parts.append(own)
     text = " ".join(parts)
     if len(text) > MAX_EMBED_CHARS:
         # Keep the clause's own words; trim the context first, then the clause's tail.
-        head = " ".join(parts[:-1])[: max(0, MAX_EMBED_CHARS - len(clause.text) - 1)]
-        text = (head + " " + clause.text).strip()[:MAX_EMBED_CHARS]
+        head = " ".join(parts[:-1])[: max(0, MAX_EMBED_CHARS - len(own) - 1)]
+        text = (head + " " + own).strip()[:MAX_EMBED_CHARS]
     return text
 
 
+def part_texts(clause: Clause) -> list[str]:
+    """The clause's sentences, each with its section title, when it has more than one."""
+    sentences = [s for s in _SENTENCE_END.split(clause.text) if len(s) >= MIN_PART_CHARS]
+    if len(sentences) < 2:
+        return []
+    head = clause.section.rstrip(".:") + ". " if clause.section else ""
+    return [(head + s)[:MAX_EMBED_CHARS] for s in sentences]
+
+
+def _digest(clause: Clause, children: Sequence[Clause]) -> list[str]:
+    """Sub-clause texts for a parent that is only a short lead-in."""
+    if not children or len(clause.text) >= 120:
+        return []
+    return [c.text for c in children]
+
+
+def vector_texts(
+    clauses: Sequence[Clause], *, parts: bool = False
+) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Every text to embed, the clause position of each, and its kind (WHOLE or PART).
+
+    Sentence vectors (``parts``) measured no better than whole clauses, so are off by default.
+    """
+    by_key = {_key(c): c for c in clauses}
+    children: dict[Key, list[Clause]] = {}
+    for c in clauses:
+        if c.parent:
+            children.setdefault((c.document, c.parent), []).append(c)
+    texts: list[str] = []
+    rows: list[int] = []
+    kinds: list[int] = []
+    for pos, clause in enumerate(clauses):
+        digest = _digest(clause, children.get(_key(clause), []))
+        texts.append(embed_text(clause, by_key, digest))
+        rows.append(pos)
+        kinds.append(WHOLE)
+        for part in part_texts(clause) if parts else []:
+            texts.append(part)
+            rows.append(pos)
+            kinds.append(PART)
+    return texts, np.asarray(rows, dtype=np.int64), np.asarray(kinds, dtype=np.int8)
+
+
 def build_index(
-    corpus: CorpusLike, embedder: Embedder, out_dir: Path, *, progress: bool = True
+    corpus: CorpusLike,
+    embedder: Embedder,
+    out_dir: Path,
+    *,
+    progress: bool = True,
+    parts: bool = False,
 ) -> Index:
     """Embed every clause of ``corpus`` and write the index files to ``out_dir``."""
     clauses = sorted(corpus.clauses, key=lambda c: c.order)
     if not clauses:
         raise IndexError_(f"no clauses to index (corpus fingerprint {corpus.fingerprint})")
-    by_id = {c.id: c for c in clauses}
-    texts = [embed_text(c, by_id) for c in clauses]
-    rows = np.arange(len(clauses), dtype=np.int64)
+    texts, rows, kinds = vector_texts(clauses, parts=parts)
     vectors = _encode_with_progress(embedder, texts, progress=progress)
     flat = faiss.IndexFlatIP(int(vectors.shape[1]))
     flat.add(vectors)
@@ -149,6 +234,7 @@ def build_index(
         "clauses": [asdict(c) for c in clauses],
         "texts": texts,
         "rows": rows.tolist(),
+        "kinds": kinds.tolist(),
     }
     _write_atomic(out_dir / CLAUSES_FILE, json.dumps(table, ensure_ascii=False, indent=1))
     tmp = out_dir / (VECTORS_FILE + ".tmp")
@@ -162,6 +248,7 @@ def build_index(
         rows=rows,
         vectors=flat,
         manifest=manifest,
+        kinds=kinds,
     )
 
 
@@ -217,6 +304,7 @@ def load_index(index_dir: Path) -> Index:
         clauses = [Clause(**c) for c in table["clauses"]]
         texts = [str(t) for t in table["texts"]]
         rows = np.asarray(table["rows"], dtype=np.int64)
+        kinds = np.asarray(table["kinds"], dtype=np.int8)
     except (OSError, ValueError, TypeError, KeyError, UnicodeDecodeError) as exc:
         raise IndexError_(
             f"the clause index in {index_dir} is corrupt ({CLAUSES_FILE}: {exc}); "
@@ -238,6 +326,8 @@ def load_index(index_dir: Path) -> Index:
         problems.append(f"{vectors.ntotal} vectors for {len(texts)} texts")
     if vectors.d != manifest.dim:
         problems.append(f"vectors of dimension {vectors.d}, the manifest says {manifest.dim}")
+    if len(kinds) != len(rows):
+        problems.append(f"{len(kinds)} row kinds for {len(rows)} rows")
     if len(rows) and (rows.min() < 0 or rows.max() >= len(clauses)):
         problems.append("vector rows point outside the clause table")
     if problems:
@@ -249,6 +339,7 @@ def load_index(index_dir: Path) -> Index:
         rows=rows,
         vectors=vectors,
         manifest=manifest,
+        kinds=kinds,
     )
 
 

@@ -17,28 +17,42 @@ import bm25s
 import numpy as np
 
 from assistant.policy.embedder import Embedder
-from assistant.policy.index import Index
+from assistant.policy.fusion import FUSION_WEIGHTS, fused
+from assistant.policy.index import PART, WHOLE, Index
 from assistant.policy.model import Clause
-from assistant.policy.vocabulary import expansions, generalise_platforms, overlap, stems, words
+from assistant.policy.vocabulary import (
+    expansion_groups,
+    expansions,
+    generalise_platforms,
+    overlap,
+    stems,
+    strip_filler,
+    topic,
+    words,
+)
 
 
 @dataclass(frozen=True)
 class RetrievalConfig:
-    """Which signals to use and how to weigh them (defaults measured on dev.jsonl)."""
+    """Which signals to use and how to weigh them (defaults chosen by cross-validation)."""
 
     dense: bool = True
     keyword: bool = True
     expand: bool = True  # add the policy words a question implies
-    dense_expand: bool = False  # ...to the dense query too
-    fusion: str = "sum"  # "sum" (weighted normalised scores) or "rrf"
-    dense_weight: float = 0.75
+    dense_expand: bool = True  # ...to the dense query too
+    fusion: str = "sum"  # "sum" (weighted normalised scores), "learned" (FUSION_WEIGHTS), "rrf"
+    dense_weight: float = 0.8
     rrf_k: float = 60.0
     child_lift: float = 0.25  # share of a lead-in parent's score its sub-clauses inherit
     direct_lookup: bool = True
     typos: bool = True
     platforms: bool = False  # "fb", "insta", "twitter" said as the policy says: "social media"
-    expansion_weight: float = 1.0  # weight of implied words against the question's own
+    expansion_weight: float = 0.75  # weight of implied words against the question's own
+    grouped: bool = False  # a synonym group counts once (its best word), however many words
     keyword_text: str = "structured"  # BM25 over section + lead-in + clause, or "plain" clause
+    parts: bool = False  # sentence vectors beside whole-clause ones (max-pooled), if indexed
+    cleanup: bool = True  # chat filler ("quick question", "am I allowed to") left out
+    weights: tuple[float, ...] = tuple(float(w) for w in FUSION_WEIGHTS)
 
 
 @dataclass(frozen=True)
@@ -60,6 +74,9 @@ class Retrieval:
     hits: tuple[Hit, ...]
     query_stems: tuple[str, ...]
     overlap: int  # distinct question stems found in the policy's vocabulary
+    content: int = 0  # distinct content stems of the question
+    topic: int = 0  # the policy's topic words the question uses (platforms, posting, ...)
+    implied: int = 0  # policy words the question implies through the school's vocabulary
 
     @property
     def top(self) -> Hit | None:
@@ -67,16 +84,18 @@ class Retrieval:
 
 
 _ID = re.compile(
-    r"(?<![\w.])(?:(?P<kw>clause|section|para(?:graph)?|part|§)\s*)?"
+    r"(?<![\w.])(?:(?P<kw>clause|section|para(?:graph)?|part|rule|point|§)\s*)?"
     r"(?P<num>[A-Za-z]\.\d{1,2}(?:\.\d{1,2})?|\d{1,2}(?:\.\d{1,2})?)"
-    r"(?P<subs>(?:\s?\(?[a-z]{1,4}\))*|[a-z](?![a-z]))?"
+    # Sub-clause letters: "(a)(ii)", "f" run on, or " f" apart (but not the article "a word").
+    r"(?P<subs>(?:\s?\(?[a-z]{1,4}\))+|[a-z](?![a-z])"
+    r"|\s(?:[b-z]|a(?=\s*(?:$|[?.,;:!])))(?=\s|$|[?.,;:!]))?"
     r"(?![\w.]*\d)",
     re.IGNORECASE,
 )
 
 
 def named_clause_ids(question: str, known: Sequence[str] | frozenset[str]) -> list[str]:
-    """Clause ids the question names ("6.3", "A.5.7", "10.2(f)", "clause 9"), known ones only."""
+    """Clause ids the question names ("6.3", "A.5.7", "10.2(f)", "rule 10.2 f"), known ones only."""
     found: list[str] = []
     known_set = frozenset(known)
     for m in _ID.finditer(question):
@@ -90,6 +109,8 @@ def named_clause_ids(question: str, known: Sequence[str] | frozenset[str]) -> li
         candidates = [
             num + "".join(f"({x})" for x in letters[:i]) for i in range(len(letters), -1, -1)
         ]
+        if not letters and num.count(".") == (1 if num[0].isalpha() else 0):
+            candidates.append(num + ".1")  # "section 10" opens with 10.1, "A.3" with A.3.1
         for cid in candidates:
             if cid in known_set:
                 if cid not in found:
@@ -117,26 +138,43 @@ class Retriever:
         self.index = index
         self.embedder = embedder
         self.config = config or RetrievalConfig()
-        by_id = {c.id: c for c in index.clauses}
+        self._weights = np.asarray(self.config.weights, dtype=np.float32)
         structured = self.config.keyword_text == "structured"
         self._keyword_texts = [_keyword_text(c, structured) for c in index.clauses]
         corpus_stems = [stems(t) or ["∅"] for t in self._keyword_texts]
+        self._clause_stems = [frozenset(doc) for doc in corpus_stems]
         self.vocabulary = frozenset(s for doc in corpus_stems for s in doc)
         self._words = sorted({w for t in self._keyword_texts for w in words(t) if len(w) > 3})
         self._bm25 = bm25s.BM25()
         self._bm25.index(corpus_stems, show_progress=False)
-        self.known_ids = frozenset(by_id)
-        self._children: dict[str, list[int]] = {}
-        for pos, clause in enumerate(index.clauses):
-            if clause.parent:
-                self._children.setdefault(clause.parent, []).append(pos)
+        self.known_ids = frozenset(c.id for c in index.clauses)
+        self._parent_pos = np.array(
+            [
+                -1 if not c.parent else (index.position(c.parent, c.document) or -1)
+                for c in index.clauses
+            ],
+            dtype=np.int64,
+        )
+        sections: dict[tuple[str, str], int] = {}
+        self._section = np.array(
+            [
+                sections.setdefault((c.document, c.section_number), len(sections))
+                for c in index.clauses
+            ],
+            dtype=np.int64,
+        )
+        self._n_sections = len(sections)
+        self._sub = np.array([1.0 if c.parent else 0.0 for c in index.clauses], dtype=np.float32)
+        kinds = index.kinds if index.kinds is not None else np.zeros(len(index.rows), np.int8)
+        self._use_parts = self.config.parts and bool((kinds == PART).any())
 
     # ---- queries -------------------------------------------------------------------
 
     def query_parts(self, question: str) -> tuple[str, str]:
         """The question in the policy's words (typos fixed), and the policy words it implies."""
         cfg = self.config
-        own = generalise_platforms(question) if cfg.platforms else question
+        own = strip_filler(question) if cfg.cleanup else question
+        own = generalise_platforms(own) if cfg.platforms else own
         if cfg.typos:
             own = " ".join([own, *self._typo_fixes(question)])
         implied = " ".join(expansions(f"{question} {own}")) if cfg.expand else ""
@@ -157,41 +195,79 @@ class Retriever:
 
     def search_many(self, questions: Sequence[str]) -> list[Retrieval]:
         """Rank every clause for each question, with one batched encode for all of them."""
+        out = []
+        for question, (own_stems, implied_stems, feats, keyword) in zip(
+            questions, self.features_many(questions), strict=True
+        ):
+            dense = np.maximum(feats[:, 0], feats[:, 1])
+            score = self._lift_children(self._fuse(feats, keyword))
+            query_stems = own_stems + implied_stems
+            found = self._rank(question, score, dense, keyword, query_stems, own_stems)
+            out.append(
+                replace(
+                    found,
+                    content=len(set(own_stems)),
+                    topic=topic(question),
+                    implied=len(implied_stems),
+                )
+            )
+        return out
+
+    def features_many(
+        self, questions: Sequence[str]
+    ) -> list[tuple[list[str], list[str], np.ndarray, np.ndarray]]:
+        """Per question: own stems, implied stems, clause-by-feature matrix (see FEATURES),
+        and raw BM25 (own words plus weighted implied ones)."""
         cfg = self.config
         parts = [self.query_parts(q) for q in questions]
         n = len(self.index.clauses)
-        dense = np.zeros((len(questions), n), dtype=np.float32)
+        whole = np.zeros((len(questions), n), dtype=np.float32)
+        part = whole.copy()
         if cfg.dense and questions:
             dense_queries = [
                 f"{own} {implied}" if cfg.dense_expand else own for own, implied in parts
             ]
-            dense = self.dense_scores(self.embedder.encode(dense_queries))
+            whole, part = self.dense_scores(self.embedder.encode(dense_queries))
         out = []
-        for i, question in enumerate(questions):
+        for i in range(len(questions)):
             own_stems = stems(parts[i][0])
             implied_stems = [s for s in stems(parts[i][1]) if s not in own_stems]
-            keyword: np.ndarray = np.zeros(n, dtype=np.float32)
+            groups = self._groups(questions[i], parts[i][0], own_stems)
+            feats = np.zeros((n, 7), dtype=np.float32)
+            feats[:, 0] = whole[i]
+            feats[:, 1] = part[i] if self._use_parts else whole[i]
+            keyword = np.zeros(n, dtype=np.float32)
             if cfg.keyword:
-                keyword = self._keyword_scores(own_stems)
-                if implied_stems:
-                    keyword = keyword + cfg.expansion_weight * self._keyword_scores(implied_stems)
-            fused = self._lift_children(self._fuse(dense[i], keyword))
-            query_stems = own_stems + implied_stems
-            out.append(self._rank(question, fused, dense[i], keyword, query_stems, own_stems))
+                own_kw = self._keyword_scores(own_stems)
+                implied_kw = self._implied_scores(implied_stems, groups)
+                keyword = (own_kw + cfg.expansion_weight * implied_kw).astype(np.float32)
+                feats[:, 2] = _share(own_kw)
+                feats[:, 3] = _share(implied_kw)
+                feats[:, 4] = self._coverage(own_stems)
+            feats[:, 5] = self._sub
+            best = np.full(self._n_sections, -1.0, dtype=np.float32)
+            np.maximum.at(best, self._section, whole[i])
+            feats[:, 6] = best[self._section]
+            out.append((own_stems, implied_stems, feats, keyword))
         return out
 
-    def dense_scores(self, query_vectors: np.ndarray) -> np.ndarray:
-        """Cosine of each query with each clause (the best of a clause's vectors)."""
+    def dense_scores(self, query_vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Cosine of each query with each clause in context, and with its best sentence."""
         vectors = self.index.vectors
         scores, ids = vectors.search(
             np.ascontiguousarray(query_vectors, dtype=np.float32), vectors.ntotal
         )
-        out = np.full((len(query_vectors), len(self.index.clauses)), -1.0, dtype=np.float32)
+        n = len(self.index.clauses)
+        whole = np.full((len(query_vectors), n), -1.0, dtype=np.float32)
+        part = whole.copy()
         rows = self.index.rows
+        kinds = self.index.kinds if self.index.kinds is not None else np.zeros(len(rows), np.int8)
         for q in range(len(query_vectors)):
             clause_pos = rows[ids[q]]
-            np.maximum.at(out[q], clause_pos, scores[q])
-        return out
+            is_whole = kinds[ids[q]] == WHOLE
+            np.maximum.at(whole[q], clause_pos[is_whole], scores[q][is_whole])
+            np.maximum.at(part[q], clause_pos, scores[q])
+        return whole, part
 
     def _keyword_scores(self, query_stems: list[str]) -> np.ndarray:
         known = [s for s in query_stems if s in self.vocabulary]
@@ -199,49 +275,76 @@ class Retriever:
             return np.zeros(len(self.index.clauses), dtype=np.float32)
         return np.asarray(self._bm25.get_scores(known), dtype=np.float32)
 
-    def _fuse(self, dense: np.ndarray, keyword: np.ndarray) -> np.ndarray:
+    def _groups(self, question: str, own: str, own_stems: list[str]) -> list[list[str]]:
+        if not (self.config.expand and self.config.grouped):
+            return []
+        out = []
+        for group in expansion_groups(f"{question} {own}"):
+            group_stems = [s for s in stems(" ".join(group)) if s not in own_stems]
+            if group_stems:
+                out.append(group_stems)
+        return out
+
+    def _implied_scores(self, implied_stems: list[str], groups: list[list[str]]) -> np.ndarray:
+        if not groups:
+            return self._keyword_scores(implied_stems)
+        total = np.zeros(len(self.index.clauses), dtype=np.float32)
+        for group in groups:
+            per_word = [self._keyword_scores([s]) for s in dict.fromkeys(group)]
+            total += np.max(per_word, axis=0)
+        return total
+
+    def _coverage(self, own_stems: list[str]) -> np.ndarray:
+        wanted = {s for s in own_stems if s in self.vocabulary}
+        if not wanted:
+            return np.zeros(len(self.index.clauses), dtype=np.float32)
+        return np.array(
+            [len(wanted & c) / len(wanted) for c in self._clause_stems], dtype=np.float32
+        )
+
+    def _fuse(self, feats: np.ndarray, raw_keyword: np.ndarray) -> np.ndarray:
         cfg = self.config
+        dense = np.maximum(feats[:, 0], feats[:, 1]) if self._use_parts else feats[:, 0]
+        keyword = _share(raw_keyword)
         if not cfg.keyword:
             return dense.astype(np.float32)
         if not cfg.dense:
-            top = float(keyword.max())
-            return keyword / top if top > 0 else keyword
+            return keyword
+        if cfg.fusion == "learned":
+            return _squash(fused(feats, self._weights))
         if cfg.fusion == "rrf":
             return _rrf(dense, cfg.rrf_k) + _rrf(keyword, cfg.rrf_k) * (keyword > 0)
-        top = float(keyword.max())
-        kw = keyword / top if top > 0 else keyword
-        return cfg.dense_weight * dense + (1.0 - cfg.dense_weight) * kw
+        return cfg.dense_weight * dense + (1.0 - cfg.dense_weight) * keyword
 
-    def _lift_children(self, fused: np.ndarray) -> np.ndarray:
+    def _lift_children(self, score: np.ndarray) -> np.ndarray:
         lift = self.config.child_lift
         if not lift:
-            return fused
-        out = fused.copy()
+            return score
+        out = score.copy()
         # Parents come before their children in document order, so lifts compound downwards.
-        for pos, clause in enumerate(self.index.clauses):
-            if clause.parent:
-                parent = self.index.position(clause.parent)
-                if parent is not None:
-                    out[pos] += lift * max(0.0, float(out[parent]) - float(fused[pos]))
+        for pos, parent in enumerate(self._parent_pos):
+            if parent >= 0:
+                out[pos] += lift * max(0.0, float(out[parent]) - float(score[pos]))
         return out
 
     def _rank(
         self,
         question: str,
-        fused: np.ndarray,
+        score: np.ndarray,
         dense: np.ndarray,
         keyword: np.ndarray,
         query_stems: list[str],
         own_stems: list[str],
     ) -> Retrieval:
-        order = np.argsort(-fused, kind="stable")
+        order = np.argsort(-score, kind="stable")
         hits = [
-            Hit(self.index.clauses[p], float(fused[p]), float(dense[p]), float(keyword[p]))
+            Hit(self.index.clauses[p], float(score[p]), float(dense[p]), float(keyword[p]))
             for p in order
         ]
         if self.config.direct_lookup:
             named = named_clause_ids(question, self.known_ids)
             if named:
+                # Every document's clause with a named number, in the order named.
                 first = [h for cid in named for h in hits if h.clause.id == cid]
                 rest = [h for h in hits if h.clause.id not in named]
                 hits = [replace(h, score=1.0, direct=True) for h in first] + rest
@@ -251,6 +354,16 @@ class Retriever:
             query_stems=tuple(query_stems),
             overlap=overlap(own_stems, self.vocabulary),
         )
+
+
+def _share(scores: np.ndarray) -> np.ndarray:
+    top = float(scores.max()) if len(scores) else 0.0
+    return (scores / top).astype(np.float32) if top > 0 else scores.astype(np.float32)
+
+
+def _squash(scores: np.ndarray) -> np.ndarray:
+    """Learned scores mapped into (0, 1) so thresholds and shares keep their meaning."""
+    return (1.0 / (1.0 + np.exp(-scores))).astype(np.float32)
 
 
 def _rrf(scores: np.ndarray, k: float) -> np.ndarray:

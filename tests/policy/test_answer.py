@@ -214,3 +214,27 @@ def test_cli_json_contract(tiny_answerer, monkeypatch):
     with redirect_stdout(out):
         cli.cmd_ask(argparse.Namespace(question="what does 6.3 say", json=False, index=None))
     assert "Clause 6.3 \u00b7 Personal use of social media" in out.getvalue()
+
+
+def test_refusal_is_a_calibrated_probability(tiny_answerer):
+    from assistant.policy.answer import REFUSAL_FEATURES, RefusalPolicy, refusal_features
+
+    retrieval = tiny_answerer.retriever.search("can i add a pupil on facebook")
+    assert refusal_features(retrieval).shape == (len(REFUSAL_FEATURES),)
+    p = RefusalPolicy().out_of_scope(retrieval)
+    assert 0.0 < p < 1.0
+    never = RefusalPolicy(threshold=1.0)
+    always = RefusalPolicy(threshold=0.0)
+    assert p > always.threshold and p < never.threshold
+
+
+def test_a_named_clause_is_never_refused(tiny_answerer):
+    from assistant.policy.answer import PolicyAnswerer, RefusalPolicy
+
+    strict = PolicyAnswerer(
+        index=tiny_answerer.index,
+        embedder=tiny_answerer.retriever.embedder,
+        refusal=RefusalPolicy(threshold=0.0),
+    )
+    assert strict.answer("para 6.3").answered
+    assert not strict.answer("can i add a pupil on facebook").answered

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -15,11 +16,14 @@ from assistant.policy.embedder import HashingEmbedder
 from assistant.policy.index import (
     CLAUSES_FILE,
     MANIFEST_FILE,
+    PART,
     VECTORS_FILE,
+    WHOLE,
     build_index,
     embed_text,
     ensure_index,
     load_index,
+    vector_texts,
 )
 
 CORPUS = Path(__file__).resolve().parents[2] / "policy_corpus"
@@ -30,6 +34,26 @@ def corpus_dir(tmp_path: Path) -> Path:
     target = tmp_path / "corpus"
     shutil.copytree(CORPUS, target)
     return target
+
+
+@dataclass
+class _Corpus:
+    """A parsed corpus with extra clauses, as if a second policy shared clause numbers."""
+
+    base: object
+    extra: list = field(default_factory=list)
+
+    @property
+    def documents(self):
+        return self.base.documents
+
+    @property
+    def clauses(self):
+        return [*self.base.clauses, *self.extra]
+
+    @property
+    def fingerprint(self):
+        return self.base.fingerprint + "+extra"
 
 
 class CountingEmbedder(HashingEmbedder):
@@ -62,11 +86,47 @@ def test_build_then_load_round_trips(wootton_corpus, tiny_embedder, tmp_path):
 
 
 def test_embedded_texts_carry_structure_and_fit_minilm(wootton_corpus):
-    by_id = {c.id: c for c in wootton_corpus.clauses}
-    text = embed_text(by_id["10.2(a)(ii)"], by_id)
+    by_key = {(c.document, c.id): c for c in wootton_corpus.clauses}
+    clause = next(c for c in wootton_corpus.clauses if c.id == "10.2(a)(ii)")
+    text = embed_text(clause, by_key)
     assert text.startswith("Responsible use of social media.")
     assert "Protecting our reputation:" in text and "disparaging" in text
-    assert all(len(embed_text(c, by_id)) <= 800 for c in wootton_corpus.clauses)
+    assert all(len(embed_text(c, by_key)) <= 800 for c in wootton_corpus.clauses)
+    texts, _, _ = vector_texts(wootton_corpus.clauses, parts=True)
+    assert all(len(t) <= 800 for t in texts)
+
+
+def test_a_bare_lead_in_is_embedded_with_its_sub_clauses(wootton_corpus):
+    texts, rows, kinds = vector_texts(sorted(wootton_corpus.clauses, key=lambda c: c.order))
+    clauses = sorted(wootton_corpus.clauses, key=lambda c: c.order)
+    heading = next(i for i, c in enumerate(clauses) if c.id == "10.2")
+    text = texts[int(np.flatnonzero(rows == heading)[0])]
+    assert "Protecting our reputation:" in text and "first person" in text  # from 10.2(b)
+    assert (kinds == WHOLE).all() and len(texts) == len(clauses)
+
+
+def test_sentence_vectors_map_back_to_their_clause(wootton_corpus, tiny_embedder, tmp_path):
+    index = build_index(wootton_corpus, tiny_embedder, tmp_path, progress=False, parts=True)
+    assert (index.kinds == PART).any() and index.vectors.ntotal == len(index.texts)
+    for text, row, kind in zip(index.texts, index.rows, index.kinds, strict=True):
+        if kind == PART:
+            sentence = text.split(". ", 1)[1]
+            assert sentence[:30] in index.clauses[row].text
+    loaded = load_index(tmp_path)
+    assert (loaded.kinds == index.kinds).all() and (loaded.rows == index.rows).all()
+
+
+def test_clause_lookups_are_document_aware(wootton_corpus, tiny_embedder, tmp_path):
+    twin = replace(wootton_corpus.clauses[0], document="other-policy", order=10_000)
+    index = build_index(
+        _Corpus(wootton_corpus, extra=[twin]), tiny_embedder, tmp_path, progress=False
+    )
+    first = wootton_corpus.clauses[0]
+    assert len(index.positions(first.id)) == 2
+    assert index.clause(first.id, "other-policy").document == "other-policy"
+    assert index.clause(first.id, first.document).document == first.document
+    assert index.clause(first.id).document == first.document  # the first document's
+    assert index.clause(first.id, "no-such-policy") is None
 
 
 def test_ensure_builds_once_and_never_rebuilds_unchanged(corpus_dir, tmp_path, caplog):

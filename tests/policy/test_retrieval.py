@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
 from assistant.policy.index import build_index
@@ -11,7 +13,7 @@ from assistant.policy.retrieval import (
     named_clause_ids,
     unknown_clause_refs,
 )
-from assistant.policy.vocabulary import expansions, generalise_platforms, stems
+from assistant.policy.vocabulary import expansions, generalise_platforms, stems, topic
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +43,17 @@ def retriever(tiny_index, tiny_embedder):
         ("is 10.2(z) real", ["10.2"]),
         ("kids under 13 years", []),
         ("what does 14.2 say", []),
+        ("para 6.3", ["6.3"]),
+        ("paragraph 6.3?", ["6.3"]),
+        ("section A.5.4", ["A.5.4"]),
+        ("rule 10.2 f", ["10.2(f)"]),
+        ("whats rule 10.2 i about", ["10.2(i)"]),
+        ("10.2f", ["10.2(f)"]),
+        ("rule 10.2 a", ["10.2(a)"]),
+        ("does rule 10.2 a pupil thing apply", ["10.2"]),
+        ("what is section 10 about", ["10.1"]),
+        ("section a.3", ["A.3.1"]),
+        ("section 14", []),
     ],
 )
 def test_named_clause_ids(tiny_index, question, expected):
@@ -131,8 +144,75 @@ def test_sub_clauses_inherit_from_a_matching_lead_in(tiny_index, tiny_embedder):
     ).search(question)
     lifted_scores = {h.clause.id: h.score for h in lifted.hits}
     flat_scores = {h.clause.id: h.score for h in flat.hits}
-    assert lifted_scores["10.2(f)"] > flat_scores["10.2(f)"]
+    assert lifted_scores["10.2(a)(ii)"] > flat_scores["10.2(a)(ii)"]
     assert lifted_scores["6.2"] == pytest.approx(flat_scores["6.2"])
+
+
+def test_a_number_several_documents_share_finds_each_documents_clause(
+    wootton_corpus, tiny_embedder, tmp_path
+):
+    from dataclasses import replace as copy
+
+    from assistant.policy.model import Document
+
+    clauses = list(wootton_corpus.clauses)
+    other = [
+        copy(c, document="ict-policy", order=c.order + 1000)
+        for c in clauses
+        if c.id in ("6.2", "6.3")
+    ]
+
+    two_policies = SimpleNamespace(
+        documents={
+            **wootton_corpus.documents,
+            "ict-policy": Document(doc_id="ict-policy", title="ICT Policy", source="ict.txt"),
+        },
+        clauses=clauses + other,
+        fingerprint="two",
+    )
+    index = build_index(two_policies, tiny_embedder, tmp_path, progress=False)
+    result = Retriever(index=index, embedder=tiny_embedder).search("what does 6.3 say")
+    direct = [h for h in result.hits if h.direct]
+    assert [(h.clause.document, h.clause.id) for h in direct] == [
+        ("wootton-social-media-policy", "6.3"),
+        ("ict-policy", "6.3"),
+    ]
+    # A sub-clause is lifted only by its own document's parent.
+    retriever = Retriever(index=index, embedder=tiny_embedder)
+    parents = {index.clauses[p].document for p in retriever._parent_pos if p >= 0}
+    assert parents == {"wootton-social-media-policy"}
+
+
+@pytest.mark.parametrize(
+    ("question", "kept"),
+    [
+        ("hi, quick question - am I allowed to post photos of a trip?", "post photos of a trip"),
+        ("is it ok if i dm a kid", "dm a kid"),
+        ("thanks!", "thanks!"),
+    ],
+)
+def test_chat_filler_is_left_out_of_the_query(retriever, question, kept):
+    own, _ = retriever.query_parts(question)
+    assert kept in own and "quick question" not in own.lower()
+
+
+def test_year_groups_are_pupils():
+    for question in ("a yr 9 girl followed me", "my year 10s", "Y7 pupils"):
+        assert "pupils" in expansions(question)
+    assert "pupils" not in expansions("13 years of service")
+
+
+@pytest.mark.parametrize(
+    ("question", "on_topic"),
+    [
+        ("can i add a kid on insta", True),
+        ("whats the point of this policy anyway", True),
+        ("how do i book annual leave", False),
+        ("is there a policy on staff parking", False),
+    ],
+)
+def test_topic_signal(question, on_topic):
+    assert (topic(question) > 0) is on_topic
 
 
 def test_search_many_matches_search(retriever):
