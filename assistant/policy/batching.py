@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
@@ -65,16 +66,29 @@ class AnswerProcess:
         make_embedder: Callable[[], Embedder] = one_thread_minilm,
         nice: int = 5,
     ) -> None:
-        self._pool = ProcessPoolExecutor(
+        self._initargs = (index_dir, make_embedder, nice)
+        self._lock = threading.Lock()
+        self._pool = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
             max_workers=1,
             mp_context=multiprocessing.get_context("spawn"),  # no fork of a torch process
             initializer=_start_worker,
-            initargs=(index_dir, make_embedder, nice),
+            initargs=self._initargs,
         )
 
     def answer_many(self, questions: Sequence[str]) -> list[PolicyAnswer]:
         """Answer in the child; blocks the calling thread only (no lock held meanwhile)."""
-        return self._pool.submit(_answer_in_worker, list(questions)).result()
+        pool = self._pool
+        try:
+            return pool.submit(_answer_in_worker, list(questions)).result()
+        except BrokenProcessPool:
+            with self._lock:
+                if self._pool is pool:  # the first to notice starts a new child
+                    log.error("the answer process stopped; starting a new one")
+                    self._pool = self._start()
+            return self._pool.submit(_answer_in_worker, list(questions)).result()
 
     def answer(self, question: str) -> PolicyAnswer:
         return self.answer_many([question])[0]

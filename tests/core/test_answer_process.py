@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import signal
 import threading
 from pathlib import Path
 
@@ -55,3 +58,18 @@ def test_batching_over_the_process_serves_concurrent_callers(hashing_index_dir: 
         child.close()
     assert results == {i: f"6.{i % 4 + 1}" for i in range(len(questions))}
     assert batching.batches < len(questions) + 1
+
+
+def test_a_new_child_replaces_one_that_died(hashing_index_dir: Path) -> None:
+    others = {p.pid for p in multiprocessing.active_children()}
+    child = AnswerProcess(index_dir=hashing_index_dir, make_embedder=HashingEmbedder, nice=0)
+    try:
+        assert child.answer("what does 6.3 say").citations[0].clause_id == "6.3"
+        before = {p.pid for p in multiprocessing.active_children()} - others
+        assert before
+        for pid in before:
+            os.kill(pid, signal.SIGKILL)
+        assert child.answer("what does 6.2 say").citations[0].clause_id == "6.2"
+        assert {p.pid for p in multiprocessing.active_children()}.isdisjoint(before)
+    finally:
+        child.close()
