@@ -19,7 +19,6 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from assistant.adapters.slack import texts
 from assistant.adapters.slack.delivery import WEB_API_ERRORS, SlackDelivery, failure_reason
 from assistant.adapters.slack.delivery import Elsewhere as Elsewhere
 from assistant.adapters.slack.home import publish_home
@@ -52,6 +51,7 @@ from assistant.config import SlackSettings
 from assistant.core import Core
 from assistant.errors import AssistantError, InputError, WorkflowError
 from assistant.messages import Effect, Incoming, Kind, Message
+from assistant.texts import slack as texts
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,6 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from assistant.adapters.slack import texts
 from assistant.adapters.slack.render import blocks_for, fallback_text
 from assistant.adapters.slack.translate import PLATFORM, Where
 from assistant.core import Core
@@ -25,6 +24,7 @@ from assistant.messages import (
     SendDirect,
     UpdatePost,
 )
+from assistant.texts import slack as texts
 
 log = logging.getLogger(__name__)
 

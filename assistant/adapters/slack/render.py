@@ -10,8 +10,8 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from assistant.adapters.slack import texts
 from assistant.messages import Action, Button, ChoiceSet, Citation, Message
+from assistant.texts import slack as texts
 
 Block = dict[str, Any]
 

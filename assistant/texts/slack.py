@@ -1,8 +1,4 @@
-"""Every sentence the Slack adapter itself says (the core's words come in its Messages).
-
-Kept beside the adapter because they are about Slack's own controls (modals, pickers);
-the school reviews them together with ``assistant.texts``.
-"""
+"""Every sentence the Slack adapter itself says (about Slack's own controls: modals, pickers)."""
 
 from __future__ import annotations
 
