@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-SOMETHING_WENT_WRONG = (
-    "Sorry, something went wrong on my side and I could not finish that. "
-    "Please try again in a minute; if it keeps happening, tell the IT office."
-)
+from assistant.texts import chat
+
+SOMETHING_WENT_WRONG = chat.SOMETHING_WENT_WRONG
 COULD_NOT_SEND = "Sorry, I could not send my full reply. Please try again in a minute."
 REASON_MODAL_TITLE = "Reason for rejecting"
 REASON_MODAL_SUBMIT = "Reject"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from assistant.texts import chat
+
 NEXT = "Next"
 REASON_LABEL = "Reason for rejecting"
 REASON_PLACEHOLDER = "Say why, so the requester can put it right"
@@ -15,7 +17,4 @@ APPROVALS_NEED_REGISTRATION = (
     "Approvals can't be given here: this Teams bot is running without sign-in (a local trial). "
     "Ask your IT team to register the bot with Microsoft (MICROSOFT_APP_ID), then approve from Teams."
 )
-SOMETHING_WENT_WRONG = (
-    "Sorry, something went wrong on my side. Please try again in a minute; "
-    "if it keeps happening, tell your IT team."
-)
+SOMETHING_WENT_WRONG = chat.SOMETHING_WENT_WRONG
