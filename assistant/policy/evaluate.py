@@ -125,9 +125,11 @@ NO_SIGNALS = RetrievalConfig(
     keyword=False,
     expand=False,
     dense_expand=False,
+    fusion="sum",
     child_lift=0.0,
     direct_lookup=False,
     typos=False,
+    cleanup=False,
     keyword_text="plain",
 )
 
@@ -140,7 +142,8 @@ def ablation(
     final: RetrievalConfig | None = None,
     refusal: RefusalPolicy | None = None,
 ) -> list[EvalResult]:
-    """Baselines, then each signal added in turn, ending with the configuration in use."""
+    """Baselines, each signal added in turn up to the configuration in use, then the
+    alternatives measured and not kept (each one change from the final configuration)."""
     final = final or RetrievalConfig()
     plain = plain_index(index, embedder)
     steps: list[tuple[str, Index, RetrievalConfig]] = [
@@ -150,19 +153,33 @@ def ablation(
     ]
     cfg = replace(NO_SIGNALS, keyword=True, keyword_text=final.keyword_text)
     steps.append(("+ BM25 fused (RRF)", index, replace(cfg, fusion="rrf")))
-    cfg = replace(cfg, fusion="sum", dense_weight=final.dense_weight)
+    cfg = replace(cfg, dense_weight=final.dense_weight)
     steps.append(("+ BM25 fused (weighted sum)", index, cfg))
-    cfg = replace(cfg, fusion=final.fusion, expand=final.expand, dense_expand=final.dense_expand)
-    steps.append(("+ vocabulary expansion", index, cfg))
+    cfg = replace(cfg, expand=final.expand, expansion_weight=final.expansion_weight)
+    steps.append(("+ vocabulary expansion (BM25)", index, cfg))
+    cfg = replace(cfg, dense_expand=final.dense_expand)
+    steps.append(("+ vocabulary expansion (dense query)", index, cfg))
     cfg = replace(cfg, typos=final.typos)
     steps.append(("+ typo tolerance", index, cfg))
+    cfg = replace(cfg, cleanup=final.cleanup)
+    steps.append(("+ chat filler left out", index, cfg))
     cfg = replace(cfg, child_lift=final.child_lift)
     steps.append(("+ sub-clause lift", index, cfg))
     steps.append(("+ direct clause lookup (final)", index, final))
+    alternatives = [
+        ("  alt: learned fusion", replace(final, fusion="learned")),
+        ("  alt: synonym groups counted once", replace(final, grouped=True)),
+        ("  alt: pseudo-relevance feedback", replace(final, feedback=0.2)),
+    ]
     results = []
     for name, idx, config in steps:
         answerer = PolicyAnswerer(index=idx, embedder=embedder, config=config, refusal=refusal)
         results.append(evaluate(answerer, questions, name=name, refusals=config == final))
+    for name, config in alternatives:
+        answerer = PolicyAnswerer(index=index, embedder=embedder, config=config, refusal=refusal)
+        results.append(evaluate(answerer, questions, name=name, refusals=False))
+    # The configuration in use goes last: callers read its misses and refusals there.
+    results.append(results.pop(len(steps) - 1))
     return results
 
 

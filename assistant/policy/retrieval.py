@@ -53,6 +53,19 @@ class RetrievalConfig:
     parts: bool = False  # sentence vectors beside whole-clause ones (max-pooled), if indexed
     cleanup: bool = True  # chat filler ("quick question", "am I allowed to") left out
     weights: tuple[float, ...] = tuple(float(w) for w in FUSION_WEIGHTS)
+    feedback: float = 0.0  # pseudo-relevance feedback: weight of the top clauses' vectors
+    feedback_k: int = 3
+
+
+@dataclass(frozen=True)
+class QueryFeatures:
+    """What ranking one question starts from."""
+
+    own_stems: list[str]
+    implied_stems: list[str]
+    features: np.ndarray  # clause-by-feature matrix, columns as fusion.FEATURES
+    keyword: np.ndarray  # raw BM25: own words plus weighted implied ones
+    vector: np.ndarray  # the encoded question
 
 
 @dataclass(frozen=True)
@@ -167,6 +180,12 @@ class Retriever:
         self._sub = np.array([1.0 if c.parent else 0.0 for c in index.clauses], dtype=np.float32)
         kinds = index.kinds if index.kinds is not None else np.zeros(len(index.rows), np.int8)
         self._use_parts = self.config.parts and bool((kinds == PART).any())
+        self._clause_vectors: np.ndarray | None = None
+        if self.config.feedback and self.config.dense and index.vectors.ntotal:
+            every = index.vectors.reconstruct_n(0, index.vectors.ntotal)
+            whole_rows = np.flatnonzero(kinds == WHOLE)
+            self._clause_vectors = np.zeros((len(index.clauses), every.shape[1]), np.float32)
+            self._clause_vectors[index.rows[whole_rows]] = every[whole_rows]
 
     # ---- queries -------------------------------------------------------------------
 
@@ -196,11 +215,15 @@ class Retriever:
     def search_many(self, questions: Sequence[str]) -> list[Retrieval]:
         """Rank every clause for each question, with one batched encode for all of them."""
         out = []
-        for question, (own_stems, implied_stems, feats, keyword) in zip(
-            questions, self.features_many(questions), strict=True
-        ):
+        for question, qf in zip(questions, self.features_many(questions), strict=True):
+            own_stems, implied_stems = qf.own_stems, qf.implied_stems
+            feats, keyword = qf.features, qf.keyword
+            score = self._fuse(feats, keyword)
+            if self._clause_vectors is not None:
+                feats = self._feedback(feats, score, qf.vector)
+                score = self._fuse(feats, keyword)
             dense = np.maximum(feats[:, 0], feats[:, 1])
-            score = self._lift_children(self._fuse(feats, keyword))
+            score = self._lift_children(score)
             query_stems = own_stems + implied_stems
             found = self._rank(question, score, dense, keyword, query_stems, own_stems)
             out.append(
@@ -213,21 +236,20 @@ class Retriever:
             )
         return out
 
-    def features_many(
-        self, questions: Sequence[str]
-    ) -> list[tuple[list[str], list[str], np.ndarray, np.ndarray]]:
-        """Per question: own stems, implied stems, clause-by-feature matrix (see FEATURES),
-        and raw BM25 (own words plus weighted implied ones)."""
+    def features_many(self, questions: Sequence[str]) -> list[QueryFeatures]:
+        """What ranking each question starts from (one batched encode for all of them)."""
         cfg = self.config
         parts = [self.query_parts(q) for q in questions]
         n = len(self.index.clauses)
         whole = np.zeros((len(questions), n), dtype=np.float32)
         part = whole.copy()
+        vectors = np.zeros((len(questions), 1), dtype=np.float32)
         if cfg.dense and questions:
             dense_queries = [
                 f"{own} {implied}" if cfg.dense_expand else own for own, implied in parts
             ]
-            whole, part = self.dense_scores(self.embedder.encode(dense_queries))
+            vectors = self.embedder.encode(dense_queries)
+            whole, part = self.dense_scores(vectors)
         out = []
         for i in range(len(questions)):
             own_stems = stems(parts[i][0])
@@ -248,7 +270,19 @@ class Retriever:
             best = np.full(self._n_sections, -1.0, dtype=np.float32)
             np.maximum.at(best, self._section, whole[i])
             feats[:, 6] = best[self._section]
-            out.append((own_stems, implied_stems, feats, keyword))
+            out.append(QueryFeatures(own_stems, implied_stems, feats, keyword, vectors[i]))
+        return out
+
+    def _feedback(self, feats: np.ndarray, score: np.ndarray, vector: np.ndarray) -> np.ndarray:
+        """Dense scores again, for the question moved towards its best-scoring clauses."""
+        assert self._clause_vectors is not None
+        cfg = self.config
+        top = np.argsort(-score, kind="stable")[: cfg.feedback_k]
+        query = vector + cfg.feedback * self._clause_vectors[top].mean(axis=0)
+        query /= max(float(np.linalg.norm(query)), 1e-9)
+        out = feats.copy()
+        out[:, 0] = self._clause_vectors @ query
+        out[:, 1] = np.maximum(out[:, 0], feats[:, 1]) if self._use_parts else out[:, 0]
         return out
 
     def dense_scores(self, query_vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -10,12 +10,13 @@ from assistant.policy.evaluate import evaluate, load_questions
 
 EVAL = Path(__file__).resolve().parents[1] / "eval"
 
-# Measured with the defaults (dev / train): hit@1 0.664 / 0.577, hit@3 0.857 / 0.786,
-# out-of-scope refused 84% / 85%, in-scope refused 1.4% / 2.2%.
+# Measured with the defaults: hit@1 / hit@3 / out-of-scope refused / in-scope refused
+# dev 0.664 / 0.857 / 84% / 1.4%, train 0.577 / 0.786 / 85% / 2.2% (both tuned on),
+# holdout 0.658 / 0.740 / 57% / 4.1% (reporting only).
 FLOORS = {
     "dev.jsonl": {"hit1": 0.64, "hit3": 0.83, "refused_out": 0.80, "refused_in": 0.03},
-    "train.jsonl": {"hit1": 0.55, "hit3": 0.76, "refused_out": 0.80, "refused_in": 0.035},
-    "holdout.jsonl": {"hit1": 0.56, "hit3": 0.65, "refused_out": 0.50, "refused_in": 0.14},
+    "train.jsonl": {"hit1": 0.55, "hit3": 0.76, "refused_out": 0.81, "refused_in": 0.035},
+    "holdout.jsonl": {"hit1": 0.63, "hit3": 0.71, "refused_out": 0.50, "refused_in": 0.06},
 }
 
 

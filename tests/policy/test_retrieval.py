@@ -221,3 +221,24 @@ def test_search_many_matches_search(retriever):
     for question, result in zip(questions, many, strict=True):
         single = retriever.search(question)
         assert [h.clause.id for h in single.hits[:5]] == [h.clause.id for h in result.hits[:5]]
+
+
+def test_fitting_learns_which_signal_ranks_gold_first():
+    import numpy as np
+
+    from assistant.policy.fusion import fit_logistic, fit_ranker
+
+    rng = np.random.default_rng(7)
+    matrices, gold = [], []
+    for _ in range(40):
+        x = rng.random((20, 3)).astype(np.float32)
+        g = int(np.argmax(x[:, 1]))  # only the second signal tells
+        matrices.append(x)
+        gold.append(np.array([g]))
+    w = fit_ranker(matrices, gold, l2=0.0001, steps=300, rate=1.0)
+    assert w[1] > abs(w[0]) and w[1] > abs(w[2])
+    x = rng.random((200, 2))
+    y = (x[:, 0] > 0.5).astype(float)
+    weights, bias = fit_logistic(x, y, l2=0.0, steps=3000, rate=1.0)
+    predicted = (x @ weights + bias) > 0
+    assert (predicted == (y == 1)).mean() > 0.9
