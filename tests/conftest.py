@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -59,3 +60,25 @@ def minilm_answerer(minilm_index, minilm):
     from assistant.policy.answer import PolicyAnswerer
 
     return PolicyAnswerer(index=minilm_index, embedder=minilm)
+
+
+# ---- databases: every storage and workflow test runs on SQLite and PostgreSQL ------------
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database URL (a SQLite file, or a private PostgreSQL schema)."""
+    from tests.storage.databases import database_url
+
+    with database_url(request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def store(db_url: str) -> Iterator:
+    """A migrated store on a fresh database."""
+    from assistant.storage import Store
+
+    opened = Store.open(db_url)
+    yield opened
+    opened.close()

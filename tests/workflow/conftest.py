@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,7 +13,6 @@ from assistant.config import Settings
 from assistant.messages import Identity
 from assistant.storage import Store
 from assistant.workflow.service import ApprovalService
-from tests.storage.databases import database_url
 
 ANNA = Identity("slack", "UANNA")  # a teacher who asks for a site
 BEN = Identity("slack", "UBEN")  # her line manager, named on the form
@@ -96,20 +94,6 @@ def answers(line_manager: dict[str, Any] | None = None) -> dict[str, Any]:
         "consent": "Not applicable: no pupils contribute",
         "security": "Comments off; staff-only posting.",
     }
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh database URL (a SQLite file, or a private PostgreSQL schema)."""
-    with database_url(request.param, tmp_path) as url:
-        yield url
-
-
-@pytest.fixture
-def store(db_url: str) -> Iterator[Store]:
-    opened = Store.open(db_url)
-    yield opened
-    opened.close()
 
 
 @pytest.fixture
