@@ -55,8 +55,8 @@ class RefusalPolicy:
     operating point chosen there: at most 2% of in-scope questions refused on each set.
     """
 
-    weights: tuple[float, ...] = (-1.075, -0.423, -0.427, -1.709)
-    bias: float = 0.535
+    weights: tuple[float, ...] = (-1.075, -0.416, -0.428, -1.706)
+    bias: float = 0.501
     threshold: float = 0.395  # refuse when P(out of scope) is above this
     relative_cut: float = 0.85  # cite further clauses scoring at least this share of the best
 

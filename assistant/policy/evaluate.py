@@ -125,6 +125,7 @@ NO_SIGNALS = RetrievalConfig(
     keyword=False,
     expand=False,
     dense_expand=False,
+    dense_expand_first=False,
     fusion="sum",
     child_lift=0.0,
     direct_lookup=False,
@@ -157,8 +158,10 @@ def ablation(
     steps.append(("+ BM25 fused (weighted sum)", index, cfg))
     cfg = replace(cfg, expand=final.expand, expansion_weight=final.expansion_weight)
     steps.append(("+ vocabulary expansion (BM25)", index, cfg))
-    cfg = replace(cfg, dense_expand=final.dense_expand)
+    cfg = replace(cfg, dense_expand=final.dense_expand, dense_expand_first=False)
     steps.append(("+ vocabulary expansion (dense query)", index, cfg))
+    cfg = replace(cfg, dense_expand_first=final.dense_expand_first)
+    steps.append(("  ...one policy word a synonym group", index, cfg))
     cfg = replace(cfg, typos=final.typos)
     steps.append(("+ typo tolerance", index, cfg))
     cfg = replace(cfg, cleanup=final.cleanup)
@@ -170,6 +173,7 @@ def ablation(
         ("  alt: learned fusion", replace(final, fusion="learned")),
         ("  alt: synonym groups counted once", replace(final, grouped=True)),
         ("  alt: pseudo-relevance feedback", replace(final, feedback=0.2)),
+        ("  alt: BM25 k1 0.9", replace(final, bm25_k1=0.9)),
     ]
     results = []
     for name, idx, config in steps:

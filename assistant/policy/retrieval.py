@@ -40,6 +40,7 @@ class RetrievalConfig:
     keyword: bool = True
     expand: bool = True  # add the policy words a question implies
     dense_expand: bool = True  # ...to the dense query too
+    dense_expand_first: bool = True  # ...only each synonym group's first policy word
     fusion: str = "sum"  # "sum" (weighted normalised scores), "learned" (FUSION_WEIGHTS), "rrf"
     dense_weight: float = 0.8
     rrf_k: float = 60.0
@@ -53,6 +54,8 @@ class RetrievalConfig:
     parts: bool = False  # sentence vectors beside whole-clause ones (max-pooled), if indexed
     cleanup: bool = True  # chat filler ("quick question", "am I allowed to") left out
     weights: tuple[float, ...] = tuple(float(w) for w in FUSION_WEIGHTS)
+    bm25_k1: float = 1.5  # BM25 term-frequency saturation
+    bm25_b: float = 0.75  # BM25 length normalisation
     feedback: float = 0.0  # pseudo-relevance feedback: weight of the top clauses' vectors
     feedback_k: int = 3
 
@@ -158,7 +161,7 @@ class Retriever:
         self._clause_stems = [frozenset(doc) for doc in corpus_stems]
         self.vocabulary = frozenset(s for doc in corpus_stems for s in doc)
         self._words = sorted({w for t in self._keyword_texts for w in words(t) if len(w) > 3})
-        self._bm25 = bm25s.BM25()
+        self._bm25 = bm25s.BM25(k1=self.config.bm25_k1, b=self.config.bm25_b)
         self._bm25.index(corpus_stems, show_progress=False)
         self.known_ids = frozenset(c.id for c in index.clauses)
         self._parent_pos = np.array(
@@ -246,7 +249,8 @@ class Retriever:
         vectors = np.zeros((len(questions), 1), dtype=np.float32)
         if cfg.dense and questions:
             dense_queries = [
-                f"{own} {implied}" if cfg.dense_expand else own for own, implied in parts
+                self._dense_query(q, own, implied)
+                for q, (own, implied) in zip(questions, parts, strict=True)
             ]
             vectors = self.embedder.encode(dense_queries)
             whole, part = self.dense_scores(vectors)
@@ -308,6 +312,15 @@ class Retriever:
         if not known:
             return np.zeros(len(self.index.clauses), dtype=np.float32)
         return np.asarray(self._bm25.get_scores(known), dtype=np.float32)
+
+    def _dense_query(self, question: str, own: str, implied: str) -> str:
+        cfg = self.config
+        if not cfg.dense_expand:
+            return own
+        if cfg.dense_expand_first:
+            firsts = [g[0] for g in expansion_groups(f"{question} {own}")]
+            return " ".join([own, *dict.fromkeys(firsts)])
+        return f"{own} {implied}"
 
     def _groups(self, question: str, own: str, own_stems: list[str]) -> list[list[str]]:
         if not (self.config.expand and self.config.grouped):

@@ -11,12 +11,12 @@ from assistant.policy.evaluate import evaluate, load_questions
 EVAL = Path(__file__).resolve().parents[1] / "eval"
 
 # Measured with the defaults: hit@1 / hit@3 / out-of-scope refused / in-scope refused
-# dev 0.664 / 0.857 / 84% / 1.4%, train 0.577 / 0.786 / 85% / 2.2% (both tuned on),
-# holdout 0.658 / 0.740 / 57% / 4.1% (reporting only).
+# dev 0.693 / 0.843 / 84% / 1.4%, train 0.577 / 0.813 / 82% / 2.2% (both tuned on),
+# holdout 0.658 / 0.767 / 57% / 2.7% (reporting only).
 FLOORS = {
-    "dev.jsonl": {"hit1": 0.64, "hit3": 0.83, "refused_out": 0.80, "refused_in": 0.03},
-    "train.jsonl": {"hit1": 0.55, "hit3": 0.76, "refused_out": 0.81, "refused_in": 0.035},
-    "holdout.jsonl": {"hit1": 0.63, "hit3": 0.71, "refused_out": 0.50, "refused_in": 0.06},
+    "dev.jsonl": {"hit1": 0.67, "hit3": 0.82, "refused_out": 0.80, "refused_in": 0.03},
+    "train.jsonl": {"hit1": 0.55, "hit3": 0.79, "refused_out": 0.78, "refused_in": 0.035},
+    "holdout.jsonl": {"hit1": 0.63, "hit3": 0.74, "refused_out": 0.50, "refused_in": 0.05},
 }
 
 
