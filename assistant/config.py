@@ -44,6 +44,9 @@ class TeamsSettings:
     app_password: str = ""
     app_type: str = ""
     tenant_id: str = ""
+    # botbuilder configuration names (TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL, ...) -> URL, for
+    # a private cloud or a local test issuer; empty means Microsoft's public cloud.
+    endpoints: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

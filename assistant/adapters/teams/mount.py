@@ -11,6 +11,8 @@ from botbuilder.integration.aiohttp import (
     CloudAdapter,
     ConfigurationBotFrameworkAuthentication,
 )
+from botbuilder.schema import CallerIdConstants
+from botframework.connector.auth import AuthenticationConstants
 
 from assistant.adapters.server import DELIVERERS, deliver_elsewhere
 from assistant.adapters.teams.auth import AuthMode, decide_mode, is_loopback_url
@@ -19,10 +21,27 @@ from assistant.adapters.teams.delivery import RetryPolicy, TeamsDelivery
 from assistant.adapters.teams.route import MessagesRoute
 from assistant.config import Settings, TeamsSettings
 from assistant.core import Core
+from assistant.errors import ConfigError
 from assistant.messages import Effect
 
 log = logging.getLogger(__name__)
 ROUTE: web.AppKey[MessagesRoute] = web.AppKey("teams_route", MessagesRoute)
+
+
+# What botbuilder's built-in public cloud uses; a partial override keeps the rest of these.
+PUBLIC_CLOUD: dict[str, str] = {
+    "TO_CHANNEL_FROM_BOT_LOGIN_URL": AuthenticationConstants.TO_CHANNEL_FROM_BOT_LOGIN_URL_PREFIX,
+    "TO_CHANNEL_FROM_BOT_OAUTH_SCOPE": AuthenticationConstants.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE,
+    "TO_BOT_FROM_CHANNEL_TOKEN_ISSUER": AuthenticationConstants.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER,
+    "OAUTH_URL": AuthenticationConstants.OAUTH_URL,
+    "TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL": (
+        AuthenticationConstants.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL
+    ),
+    "TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL": (
+        AuthenticationConstants.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL
+    ),
+    "CALLER_ID": CallerIdConstants.public_azure_channel.value,
+}
 
 
 @dataclass(frozen=True)
@@ -33,14 +52,31 @@ class BotConfig:
     APP_PASSWORD: str  # noqa: N815
     APP_TYPE: str  # noqa: N815
     APP_TENANTID: str  # noqa: N815
+    # None everywhere below: botbuilder's built-in public cloud (the production default).
+    TO_CHANNEL_FROM_BOT_LOGIN_URL: str | None = None  # noqa: N815
+    TO_CHANNEL_FROM_BOT_OAUTH_SCOPE: str | None = None  # noqa: N815
+    TO_BOT_FROM_CHANNEL_TOKEN_ISSUER: str | None = None  # noqa: N815
+    OAUTH_URL: str | None = None  # noqa: N815
+    TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL: str | None = None  # noqa: N815
+    TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL: str | None = None  # noqa: N815
+    CALLER_ID: str | None = None  # noqa: N815
 
     @classmethod
     def of(cls, teams: TeamsSettings) -> BotConfig:
+        unknown = sorted(set(teams.endpoints) - set(PUBLIC_CLOUD))
+        if unknown:
+            raise ConfigError(
+                f"teams endpoints: unknown {', '.join(unknown)} "
+                f"(expected some of {', '.join(PUBLIC_CLOUD)})"
+            )
+        # Any one endpoint switches botbuilder to its parameterized mode, which needs them all.
+        endpoints = {**PUBLIC_CLOUD, **teams.endpoints} if teams.endpoints else {}
         return cls(
             APP_ID=teams.app_id,
             APP_PASSWORD=teams.app_password,
             APP_TYPE=teams.app_type or "MultiTenant",
             APP_TENANTID=teams.tenant_id,
+            **endpoints,
         )
 
 

@@ -166,6 +166,8 @@ class Call:
     conversation: str
     activity_id: str
     body: dict[str, Any]
+    authorization: str = ""  # the bot's Authorization header (empty without authentication)
+    answered_id: str = ""  # the activity id the connector gave back
 
 
 @dataclass
@@ -204,6 +206,7 @@ class FakeConnector:
             conversation=request.match_info.get("conversation", ""),
             activity_id=request.match_info.get("activity", ""),
             body=await request.json(),
+            authorization=request.headers.get("Authorization", ""),
         )
         self.calls.append(call)
         return call
@@ -212,7 +215,8 @@ class FakeConnector:
         if (failure := self._failure()) is not None:
             return failure
         call = await self._record(request, "reply" if "activity" in request.match_info else "send")
-        return web.json_response({"id": f"posted-{next(self._ids)}-{call.conversation[:6]}"})
+        call.answered_id = f"posted-{next(self._ids)}-{call.conversation[:6]}"
+        return web.json_response({"id": call.answered_id})
 
     async def _update(self, request: web.Request) -> web.Response:
         if (failure := self._failure()) is not None:
