@@ -303,7 +303,8 @@ def _submit(state: FormState, command: ParsedCommand, today: date) -> StepResult
     answers = final_answers(state.answers)
     new = FormState(step=Step.SUBMITTED, answers=answers, warnings_shown=state.warnings_shown)
     event = FormEvent(EventKind.SUBMITTED, answers)
-    return StepResult(new, [prompts.notice(texts.SUBMITTED)], event)
+    # The workflow confirms the submission (with the request number): nothing to say here.
+    return StepResult(new, [], event)
 
 
 def _help(state: FormState, command: ParsedCommand, today: date) -> StepResult:

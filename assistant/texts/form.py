@@ -250,7 +250,6 @@ REVIEW = (
 )
 REVIEW_CONTEXT = 'Say "edit moderators" (or any question\'s name) to change an answer.'
 REVIEW_UNCLEAR = 'Please press Submit, say "edit <question>" to change an answer, or cancel.'
-SUBMITTED = "Thank you. Your form is complete and goes to the approvers now."
 CANCELLED = "Form cancelled. Your answers were discarded and nothing was sent."
 FINISHED = 'This form is already {state}. Say "start the approval form" to begin a new one.'
 FINISHED_STATES = {"submitted": "submitted", "cancelled": "cancelled"}
