@@ -59,7 +59,8 @@ class Incoming:
     display_name: str = ""
     # True in a direct/personal chat; False for an @mention in a channel.
     direct: bool = True
-    # Identities of people the message mentions (e.g. "<@U123>" in Slack), in order.
+    # Identities of people the message mentions, in order. In ``text`` each mention is
+    # written "@Name" (or left as the platform's own tag), in the same order.
     mentions: tuple[Identity, ...] = ()
 
 

@@ -182,16 +182,20 @@ def parse_people(
         return ","
 
     text = _TEAMS_MENTION.sub(teams, _SLACK_MENTION.sub(slack, text))
-    for identity in pending:
-        people.append({"name": "", "identity": str(identity)})
     for part in _PEOPLE_SPLIT.split(text):
-        name = " ".join(part.strip().strip(".").lstrip("@").split())
+        written = part.strip().strip(".")
+        name = " ".join(written.lstrip("@").split())
         if not name:
             continue
-        if name.lower() in _ME and me is not None:
+        if written.startswith("@") and pending:
+            # Adapters write each mention as "@Name" and pass its identity, in the same order.
+            people.append({"name": name[:200], "identity": str(pending.pop(0))})
+        elif name.lower() in _ME and me is not None:
             people.append({"name": my_name, "identity": str(me)})
         else:
             people.append({"name": name[:200], "identity": None})
+    for identity in pending:
+        people.append({"name": "", "identity": str(identity)})
     return dedupe(people)
 
 
