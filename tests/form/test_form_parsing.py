@@ -230,3 +230,15 @@ def test_empty_and_too_long_text_are_refused():
         parse_text("x" * 2001)
     assert parse_text("x" * 2000) == "x" * 2000
     assert parse_text("", required=False) == ""
+
+
+def test_mentions_written_as_at_names_pair_with_their_identities():
+    # What the Slack adapter sends: "<@U1>, <@U2> and Carol" becomes "@Ada Admin, @Ben" + ids.
+    people = parse_people(
+        "@Ada Admin, @Ben and Carol", (Identity("slack", "U1"), Identity("slack", "U2"))
+    )
+    assert people == [
+        {"name": "Ada Admin", "identity": "slack:U1"},
+        {"name": "Ben", "identity": "slack:U2"},
+        {"name": "Carol", "identity": None},
+    ]
