@@ -42,9 +42,10 @@ def display(step: Step, value: Any) -> str:
     return str(value)
 
 
-def _parties(key: str, answers: Mapping[str, Any]) -> str:
+def _party_labels(key: str, answers: Mapping[str, Any]) -> dict[str, str]:
+    """The ticked options of ``key`` (audience or contributors), each with its details."""
     ages, schools, others = _FOLLOW_UPS[key]
-    parts = []
+    labels: dict[str, str] = {}
     for value in answers.get(key) or []:
         label = texts.PARTY_OPTIONS.get(value, str(value))
         if value == "pupils" and answers.get(ages):
@@ -53,8 +54,20 @@ def _parties(key: str, answers: Mapping[str, Any]) -> str:
             label += f" ({texts.SCHOOLS_VALUE.format(schools=answers[schools])})"
         elif value == "others" and answers.get(others):
             label += f" ({texts.OTHERS_VALUE.format(details=answers[others])})"
-        parts.append(label)
-    return "; ".join(parts) or texts.NOT_GIVEN
+        labels[str(value)] = label
+    return labels
+
+
+def _parties(key: str, answers: Mapping[str, Any]) -> str:
+    return "; ".join(_party_labels(key, answers).values()) or texts.NOT_GIVEN
+
+
+def party_ticks(key: str, answers: Mapping[str, Any]) -> list[tuple[bool, str]]:
+    """Every audience (or contributor) option of Appendix B, ticked or not, with its details."""
+    chosen = _party_labels(key, answers)
+    return [
+        (value in chosen, chosen.get(value, label)) for value, label in texts.PARTY_OPTIONS.items()
+    ]
 
 
 def summary_rows(answers: Mapping[str, Any]) -> list[tuple[str, str]]:

@@ -135,6 +135,12 @@ EXPORT_SECTIONS = (
         ),
     ),
 )
+# Sections shown as Appendix B's tick boxes, and the form answer that ticks them.
+EXPORT_TICK_SECTIONS = {
+    "PROPOSED AUDIENCE OF THE SITE": "audience",
+    "PROPOSED CONTRIBUTORS TO THE SITE": "contributors",
+}
+EXPORT_TICK_NOTE = "Please tick all that apply."
 EXPORT_APPROVAL = "APPROVAL"
 EXPORT_APPROVAL_NOTE = (
     "(approval from relevant people must be obtained before the site can be created)"

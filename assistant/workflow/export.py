@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from assistant.form.summary import party_ticks
 from assistant.storage.records import ApprovalRequest, Decision
 from assistant.texts import workflow as texts
 from assistant.workflow.stages import STAGES
@@ -52,6 +53,15 @@ def render_markdown(
     ]
     for heading, section_rows in group_rows(rows):
         lines += ["", f"## {heading}", ""]
+        ticks_of = texts.EXPORT_TICK_SECTIONS.get(heading)
+        if ticks_of and isinstance(request.answers.get(ticks_of), list):
+            # Appendix B's tick boxes: every option, ticked or not.
+            lines += [texts.EXPORT_TICK_NOTE, ""]
+            lines += [
+                f"- [{'x' if ticked else ' '}] {_cell(label)}"
+                for ticked, label in party_ticks(ticks_of, request.answers)
+            ]
+            continue
         lines += [f"| {texts.EXPORT_QUESTION} | {texts.EXPORT_ANSWER} |", "| --- | --- |"]
         lines += [f"| {_cell(label)} | {_cell(value)} |" for label, value in section_rows]
     lines += ["", f"## {texts.EXPORT_APPROVAL}", "", texts.EXPORT_APPROVAL_NOTE, ""]

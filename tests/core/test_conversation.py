@@ -103,6 +103,9 @@ def test_the_whole_approval_from_form_to_principal(make_core):
     assert len(core.approvals.decisions(request_id)) == 3
     markdown = core.approvals.export_markdown(request_id)
     assert "Pat Principal" in markdown and "Sam Smith" in markdown
+    # Audience and contributors as Appendix B's tick boxes, every option listed.
+    assert "- [x] Pupils from other schools (schools: Hillside Academy)" in markdown
+    assert "- [ ] External organisations" in markdown
 
 
 def test_a_rejection_needs_a_reason_and_tells_the_requester(make_core):
