@@ -76,6 +76,9 @@ class IdentityService:
     token_requests: list[dict[str, str]] = field(default_factory=list)
     issued: list[str] = field(default_factory=list)
     metadata_fetches: int = 0
+    # botbuilder caches metadata and keys per URL for the whole process; a fresh path per
+    # service keeps a reused port from meeting an earlier service's keys.
+    realm: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     base_url: str = ""
     ca_file: Path | None = None
     _server: ThreadingHTTPServer | None = None
@@ -91,7 +94,7 @@ class IdentityService:
 
     def endpoints(self) -> dict[str, str]:
         """``TeamsSettings.endpoints`` pointing botbuilder at this service."""
-        metadata = f"{self.base_url}/v1/.well-known/openidconfiguration"
+        metadata = f"{self.base_url}/{self.realm}/v1/.well-known/openidconfiguration"
         return {
             "TO_BOT_FROM_CHANNEL_TOKEN_ISSUER": self.issuer,
             "TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL": metadata,
@@ -153,14 +156,14 @@ class IdentityService:
 
     # ---- what the server answers
     def answer(self, method: str, path: str, form: Mapping[str, str]) -> tuple[int, Any]:
-        if method == "GET" and path == "/v1/.well-known/openidconfiguration":
+        if method == "GET" and path == f"/{self.realm}/v1/.well-known/openidconfiguration":
             self.metadata_fetches += 1
             return 200, {
                 "issuer": self.issuer,
-                "jwks_uri": f"{self.base_url}/v1/keys",
+                "jwks_uri": f"{self.base_url}/{self.realm}/v1/keys",
                 "id_token_signing_alg_values_supported": ["RS256"],
             }
-        if method == "GET" and path == "/v1/keys":
+        if method == "GET" and path == f"/{self.realm}/v1/keys":
             jwk = json.loads(RSAAlgorithm.to_jwk(self.signing_key.public_key()))
             jwk.update(kid=KEY_ID, use="sig", endorsements=["msteams"])
             return 200, {"keys": [jwk]}
