@@ -48,10 +48,13 @@ def wootton_corpus():
 
 @pytest.fixture(scope="session")
 def minilm_index(minilm, wootton_corpus, tmp_path_factory):
-    """The Wootton policy indexed with MiniLM in a temporary directory (built once)."""
+    """The Wootton policy indexed with MiniLM, query adapter and all, as shipped (built once)."""
+    from assistant.policy.adapter import load_training
     from assistant.policy.index import build_index
 
-    return build_index(wootton_corpus, minilm, tmp_path_factory.mktemp("index"), progress=False)
+    training = load_training(CORPUS_DIR, list(wootton_corpus.documents))
+    out = tmp_path_factory.mktemp("index")
+    return build_index(wootton_corpus, minilm, out, progress=False, training=training)
 
 
 @pytest.fixture(scope="session")

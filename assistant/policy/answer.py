@@ -38,12 +38,14 @@ REFUSAL_FEATURES = ("score", "dense", "coverage", "topic")
 
 
 def refusal_features(retrieval: Retrieval) -> np.ndarray:
-    """Best fused score, best cosine, share of the question's words the policy uses, topic."""
+    """Best fused score, best cosine (unadapted too), share of the question's words the policy
+    uses, topic."""
     top = retrieval.top
     if top is None:
         return np.zeros(len(REFUSAL_FEATURES), dtype=np.float32)
     coverage = retrieval.overlap / max(retrieval.content, 1)
-    return np.array([top.score, top.dense, coverage, min(retrieval.topic, 3)], dtype=np.float32)
+    dense = max(top.dense, retrieval.plain_dense)
+    return np.array([top.score, dense, coverage, min(retrieval.topic, 3)], dtype=np.float32)
 
 
 @dataclass(frozen=True)
@@ -51,13 +53,15 @@ class RefusalPolicy:
     """When to say the policy does not cover a question.
 
     A logistic model of "out of scope" over :data:`REFUSAL_FEATURES`, fitted with
-    :func:`assistant.policy.fusion.fit_logistic` on the tuning sets (dev and train), and an
-    operating point chosen there: at most 2% of in-scope questions refused on each set.
+    :func:`assistant.policy.fusion.fit_logistic` (l2 0.001) on the tuning sets (dev and
+    train) as an adapted index sees unseen questions: each set's features come from a query
+    adapter trained on the other set. Operating point chosen there: at most 2% of in-scope
+    questions refused on each set.
     """
 
-    weights: tuple[float, ...] = (-1.075, -0.416, -0.428, -1.706)
-    bias: float = 0.501
-    threshold: float = 0.395  # refuse when P(out of scope) is above this
+    weights: tuple[float, ...] = (-4.623, -1.782, -1.36, -2.877)
+    bias: float = 3.333
+    threshold: float = 0.51  # refuse when P(out of scope) is above this
     relative_cut: float = 0.85  # cite further clauses scoring at least this share of the best
 
     def out_of_scope(self, retrieval: Retrieval) -> float:

@@ -5,6 +5,7 @@ Layout of an index directory::
     clauses.json   documents, clauses and the text embedded for each vector row
     vectors.faiss  an inner-product FAISS index of normalised vectors
     manifest.json  model, corpus fingerprint, counts, build time, format version
+    adapter.npy    the query adapter learned from shipped training questions (if any)
 
 The manifest is written last, so a directory without one was never finished.
 """
@@ -17,7 +18,7 @@ import os
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -25,13 +26,24 @@ import faiss
 import numpy as np
 
 from assistant.errors import AssistantError, IndexError_
+from assistant.policy.adapter import (
+    ADAPTER_FILE,
+    DEFAULT_CONFIG,
+    AdapterConfig,
+    TrainingQuestion,
+    learn_adapter,
+    load_training,
+    read_adapter,
+    training_digest,
+    write_adapter,
+)
 from assistant.policy.embedder import Embedder
 from assistant.policy.model import Clause, Document
 
 log = logging.getLogger(__name__)
 
 # Bump when the files' shape or the embedded text recipe changes: old indexes rebuild.
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 CLAUSES_FILE = "clauses.json"
 VECTORS_FILE = "vectors.faiss"
 MANIFEST_FILE = "manifest.json"
@@ -68,6 +80,9 @@ class Manifest:
     vector_count: int
     built_at: str
     format_version: int = FORMAT_VERSION
+    training: str = ""  # digest of the adapter's training questions and settings ("" none)
+    training_questions: int = 0
+    adapter_seconds: float = 0.0
 
 
 @dataclass
@@ -81,6 +96,7 @@ class Index:
     vectors: Any  # faiss.Index
     manifest: Manifest
     kinds: np.ndarray | None = None  # vector row -> WHOLE or PART (None: all WHOLE)
+    adapter: np.ndarray | None = None  # query adapter (dim x dim), None: identity
     _by_key: dict[tuple[str, str], int] = field(default_factory=dict, repr=False)
     _by_id: dict[str, list[int]] = field(default_factory=dict, repr=False)
 
@@ -210,8 +226,13 @@ def build_index(
     *,
     progress: bool = True,
     parts: bool = False,
+    training: Sequence[TrainingQuestion] = (),
+    adapter_config: AdapterConfig = DEFAULT_CONFIG,
 ) -> Index:
-    """Embed every clause of ``corpus`` and write the index files to ``out_dir``."""
+    """Embed every clause of ``corpus`` and write the index files to ``out_dir``.
+
+    With ``training`` questions, a query adapter is fitted and stored beside the vectors.
+    """
     clauses = sorted(corpus.clauses, key=lambda c: c.order)
     if not clauses:
         raise IndexError_(f"no clauses to index (corpus fingerprint {corpus.fingerprint})")
@@ -227,6 +248,25 @@ def build_index(
         vector_count=len(texts),
         built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     )
+    index = Index(
+        documents=dict(corpus.documents),
+        clauses=clauses,
+        texts=texts,
+        rows=rows,
+        vectors=flat,
+        manifest=manifest,
+        kinds=kinds,
+    )
+    started = time.perf_counter()
+    index.adapter = learn_adapter(index, embedder, training, adapter_config)
+    if index.adapter is not None:
+        manifest = replace(
+            manifest,
+            training=training_digest(training, adapter_config),
+            training_questions=len(training),
+            adapter_seconds=round(time.perf_counter() - started, 2),
+        )
+        index.manifest = manifest
     out_dir.mkdir(parents=True, exist_ok=True)
     table = {
         "format_version": FORMAT_VERSION,
@@ -240,16 +280,9 @@ def build_index(
     tmp = out_dir / (VECTORS_FILE + ".tmp")
     faiss.write_index(flat, str(tmp))
     os.replace(tmp, out_dir / VECTORS_FILE)
+    write_adapter(out_dir / ADAPTER_FILE, index.adapter)
     _write_atomic(out_dir / MANIFEST_FILE, json.dumps(asdict(manifest), indent=1))
-    return Index(
-        documents=dict(corpus.documents),
-        clauses=clauses,
-        texts=texts,
-        rows=rows,
-        vectors=flat,
-        manifest=manifest,
-        kinds=kinds,
-    )
+    return index
 
 
 def _encode_with_progress(embedder: Embedder, texts: list[str], *, progress: bool) -> np.ndarray:
@@ -330,6 +363,9 @@ def load_index(index_dir: Path) -> Index:
         problems.append(f"{len(kinds)} row kinds for {len(rows)} rows")
     if len(rows) and (rows.min() < 0 or rows.max() >= len(clauses)):
         problems.append("vector rows point outside the clause table")
+    adapter = None
+    if manifest.training:
+        adapter = read_adapter(index_dir / ADAPTER_FILE, manifest.dim, problems)
     if problems:
         raise IndexError_(f"the clause index in {index_dir} is inconsistent: {'; '.join(problems)}")
     return Index(
@@ -340,10 +376,13 @@ def load_index(index_dir: Path) -> Index:
         vectors=vectors,
         manifest=manifest,
         kinds=kinds,
+        adapter=adapter,
     )
 
 
-def staleness(manifest: Manifest, *, fingerprint: str, model: str) -> str | None:
+def staleness(
+    manifest: Manifest, *, fingerprint: str, model: str, training: str = ""
+) -> str | None:
     """Why an index with ``manifest`` is out of date, or None when it is current."""
     if manifest.format_version != FORMAT_VERSION:
         return f"format changed ({manifest.format_version} -> {FORMAT_VERSION})"
@@ -351,6 +390,8 @@ def staleness(manifest: Manifest, *, fingerprint: str, model: str) -> str | None
         return f"model changed ({manifest.model} -> {model})"
     if manifest.fingerprint != fingerprint:
         return f"corpus changed ({manifest.fingerprint[:12]} -> {fingerprint[:12]})"
+    if manifest.training != training:
+        return "training questions changed"
     return None
 
 
@@ -365,10 +406,14 @@ def ensure_index(
     from assistant.policy.corpus import load_corpus
 
     corpus = load_corpus(corpus_dir)
+    training = load_training(corpus_dir, list(corpus.documents))
+    digest = training_digest(training, DEFAULT_CONFIG)
     embedder = embedder_factory()
     try:
         manifest = read_manifest(index_dir)
-        reason = staleness(manifest, fingerprint=corpus.fingerprint, model=embedder.name)
+        reason = staleness(
+            manifest, fingerprint=corpus.fingerprint, model=embedder.name, training=digest
+        )
     except IndexError_ as exc:
         reason = str(exc).split(";")[0]
     if reason is None:
@@ -377,4 +422,4 @@ def ensure_index(
         except AssistantError as exc:
             reason = str(exc).split(";")[0]
     log.info("rebuilding the clause index in %s: %s", index_dir, reason)
-    return build_index(corpus, embedder, index_dir, progress=progress)
+    return build_index(corpus, embedder, index_dir, progress=progress, training=training)

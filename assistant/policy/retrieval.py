@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 import bm25s
 import numpy as np
 
+from assistant.policy.adapter import adapt
 from assistant.policy.embedder import Embedder
 from assistant.policy.fusion import FUSION_WEIGHTS, fused
 from assistant.policy.index import PART, WHOLE, Index
@@ -68,7 +69,8 @@ class QueryFeatures:
     implied_stems: list[str]
     features: np.ndarray  # clause-by-feature matrix, columns as fusion.FEATURES
     keyword: np.ndarray  # raw BM25: own words plus weighted implied ones
-    vector: np.ndarray  # the encoded question
+    vector: np.ndarray  # the encoded question (adapted)
+    plain_dense: float = 0.0  # best cosine of the question, unadapted, with any clause
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,7 @@ class Retrieval:
     content: int = 0  # distinct content stems of the question
     topic: int = 0  # the policy's topic words the question uses (platforms, posting, ...)
     implied: int = 0  # policy words the question implies through the school's vocabulary
+    plain_dense: float = 0.0  # best cosine of the unadapted question with any clause
 
     @property
     def top(self) -> Hit | None:
@@ -202,6 +205,10 @@ class Retriever:
         implied = " ".join(expansions(f"{question} {own}")) if cfg.expand else ""
         return own, implied
 
+    def dense_queries(self, questions: Sequence[str]) -> list[str]:
+        """The text encoded for each question's dense search (before any adapter)."""
+        return [self._dense_query(q, *self.query_parts(q)) for q in questions]
+
     def _typo_fixes(self, question: str) -> list[str]:
         fixes = []
         for word in words(question):
@@ -235,6 +242,7 @@ class Retriever:
                     content=len(set(own_stems)),
                     topic=topic(question),
                     implied=len(implied_stems),
+                    plain_dense=qf.plain_dense,
                 )
             )
         return out
@@ -247,13 +255,18 @@ class Retriever:
         whole = np.zeros((len(questions), n), dtype=np.float32)
         part = whole.copy()
         vectors = np.zeros((len(questions), 1), dtype=np.float32)
+        plain = np.zeros(len(questions), dtype=np.float32)
         if cfg.dense and questions:
             dense_queries = [
                 self._dense_query(q, own, implied)
                 for q, (own, implied) in zip(questions, parts, strict=True)
             ]
-            vectors = self.embedder.encode(dense_queries)
+            raw = self.embedder.encode(dense_queries)
+            vectors = adapt(self.index.adapter, raw)
             whole, part = self.dense_scores(vectors)
+            # Refusal evidence stays the model's own: an adapter trained on staff questions
+            # can rank well yet shrink cosines for wording unlike any it was trained on.
+            plain = (self.dense_scores(raw)[0] if vectors is not raw else whole).max(axis=1)
         out = []
         for i in range(len(questions)):
             own_stems = stems(parts[i][0])
@@ -274,7 +287,9 @@ class Retriever:
             best = np.full(self._n_sections, -1.0, dtype=np.float32)
             np.maximum.at(best, self._section, whole[i])
             feats[:, 6] = best[self._section]
-            out.append(QueryFeatures(own_stems, implied_stems, feats, keyword, vectors[i]))
+            out.append(
+                QueryFeatures(own_stems, implied_stems, feats, keyword, vectors[i], float(plain[i]))
+            )
         return out
 
     def _feedback(self, feats: np.ndarray, score: np.ndarray, vector: np.ndarray) -> np.ndarray:

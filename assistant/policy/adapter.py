@@ -1,0 +1,236 @@
+"""A linear query adapter learned from labelled staff questions shipped beside the policy.
+
+Each policy may ship ``<doc>.questions.jsonl`` (lines of ``{"q": ..., "gold": [clause ids]}``)
+beside its file. When the index is built, a matrix ``W`` (initialised to the identity) is
+fitted so that the adapted question vector ``W q`` (normalised) lies closest to its gold
+clauses' vectors among all the corpus's clauses: a softmax loss over the clauses with an L2
+pull of ``W`` towards the identity. Retrieval applies it before the dense search, one small
+matrix product per question. A corpus without training questions gets no adapter.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from assistant.errors import CorpusError
+
+if TYPE_CHECKING:
+    from assistant.policy.embedder import Embedder
+    from assistant.policy.index import Index
+
+QUESTIONS_SUFFIX = ".questions.jsonl"
+ADAPTER_FILE = "adapter.npy"
+
+
+@dataclass(frozen=True)
+class TrainingQuestion:
+    """A labelled staff question: the document it is about and the clause ids answering it."""
+
+    q: str
+    document: str
+    gold: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AdapterConfig:
+    """How the adapter is fitted (chosen by cross-validation between dev and train)."""
+
+    temperature: float = 20.0  # cosines times this are the softmax logits
+    l2: float = 0.003  # pull of W towards the identity
+    steps: int = 200
+    rate: float = 0.002  # Adam step size (0.01 oscillated)
+
+
+DEFAULT_CONFIG = AdapterConfig()
+
+
+def question_files(corpus_dir: Path, doc_ids: Sequence[str]) -> list[Path]:
+    """The training question files shipped for these documents, by document id."""
+    return [
+        corpus_dir / f"{doc}{QUESTIONS_SUFFIX}"
+        for doc in sorted(doc_ids)
+        if (corpus_dir / f"{doc}{QUESTIONS_SUFFIX}").is_file()
+    ]
+
+
+def read_questions(path: Path, document: str) -> list[TrainingQuestion]:
+    """In-scope labelled questions of one file (out-of-scope lines, gold [], are skipped)."""
+    out = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise CorpusError(f"cannot read the training questions {path}: {exc}") from exc
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            gold = tuple(str(g) for g in row["gold"])
+            question = str(row["q"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise CorpusError(f"{path}:{number}: not a question line ({exc})") from exc
+        if gold:
+            out.append(TrainingQuestion(q=question, document=document, gold=gold))
+    return out
+
+
+def load_training(corpus_dir: Path, doc_ids: Sequence[str]) -> list[TrainingQuestion]:
+    """Every shipped training question for these documents."""
+    out: list[TrainingQuestion] = []
+    for path in question_files(corpus_dir, doc_ids):
+        out.extend(read_questions(path, path.name[: -len(QUESTIONS_SUFFIX)]))
+    return out
+
+
+def training_digest(questions: Sequence[TrainingQuestion], config: AdapterConfig) -> str:
+    """sha256 of the training questions and the fitting settings ("" when there are none)."""
+    if not questions:
+        return ""
+    digest = hashlib.sha256(repr(config).encode())
+    for tq in questions:
+        digest.update(json.dumps([tq.document, tq.q, tq.gold]).encode())
+    return digest.hexdigest()
+
+
+def normalise_rows(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return (vectors / np.maximum(norms, 1e-9)).astype(np.float32)
+
+
+def adapt(matrix: np.ndarray | None, vectors: np.ndarray) -> np.ndarray:
+    """Question vectors through the adapter, normalised again (identity when None)."""
+    if matrix is None or not len(vectors):
+        return vectors
+    return np.ascontiguousarray(normalise_rows(vectors @ matrix.T), dtype=np.float32)
+
+
+def adapter_loss(
+    matrix: np.ndarray,
+    queries: np.ndarray,
+    targets: np.ndarray,
+    gold: np.ndarray,
+    *,
+    temperature: float,
+    l2: float,
+) -> tuple[float, np.ndarray]:
+    """Mean -log P(a gold clause) of the adapted queries, plus l2 ||W - I||², and its gradient.
+
+    ``gold`` is a 0/1 matrix, one row per query, one column per target (clause) vector.
+    """
+    u = queries @ matrix.T
+    norm = np.maximum(np.linalg.norm(u, axis=1, keepdims=True), 1e-9)
+    v = u / norm
+    logits = temperature * (v @ targets.T)
+    logits -= logits.max(axis=1, keepdims=True)
+    p = np.exp(logits)
+    p /= p.sum(axis=1, keepdims=True)
+    pg = np.maximum((p * gold).sum(axis=1, keepdims=True), 1e-12)
+    n = len(queries)
+    loss = float(-np.log(pg).mean())
+    d_logits = (p - p * gold / pg) / n
+    d_v = temperature * d_logits @ targets
+    d_u = (d_v - v * (d_v * v).sum(axis=1, keepdims=True)) / norm
+    eye = np.eye(matrix.shape[0])
+    loss += l2 * float(((matrix - eye) ** 2).sum())
+    grad = d_u.T @ queries + 2 * l2 * (matrix - eye)
+    return loss, grad
+
+
+def fit_adapter(
+    queries: np.ndarray,
+    targets: np.ndarray,
+    gold: np.ndarray,
+    config: AdapterConfig = DEFAULT_CONFIG,
+) -> np.ndarray:
+    """The adapter matrix, from the identity by full-batch Adam (deterministic)."""
+    q = np.asarray(queries, dtype=np.float64)
+    t = np.asarray(targets, dtype=np.float64)
+    g = np.asarray(gold, dtype=np.float64)
+    matrix = np.eye(q.shape[1])
+    m = np.zeros_like(matrix)
+    s = np.zeros_like(matrix)
+    b1, b2 = 0.9, 0.999
+    for step in range(1, config.steps + 1):
+        _, grad = adapter_loss(matrix, q, t, g, temperature=config.temperature, l2=config.l2)
+        m = b1 * m + (1 - b1) * grad
+        s = b2 * s + (1 - b2) * grad * grad
+        matrix -= config.rate * (m / (1 - b1**step)) / (np.sqrt(s / (1 - b2**step)) + 1e-8)
+    return matrix.astype(np.float32)
+
+
+def gold_matrix(
+    questions: Sequence[TrainingQuestion], position: Callable[[str, str], int | None], n: int
+) -> tuple[list[int], np.ndarray]:
+    """Which questions have a known gold clause, and their 0/1 rows over ``n`` clauses."""
+    kept: list[int] = []
+    rows: list[np.ndarray] = []
+    for i, tq in enumerate(questions):
+        row = np.zeros(n, dtype=np.float32)
+        for cid in tq.gold:
+            pos = position(cid, tq.document)
+            if pos is not None:
+                row[pos] = 1.0
+        if row.any():
+            kept.append(i)
+            rows.append(row)
+    return kept, np.asarray(rows, dtype=np.float32).reshape(len(rows), n)
+
+
+def learn_adapter(
+    index: Index,
+    embedder: Embedder,
+    training: Sequence[TrainingQuestion],
+    config: AdapterConfig = DEFAULT_CONFIG,
+) -> np.ndarray | None:
+    """The query adapter for ``index`` learned from ``training`` (None without questions).
+
+    Questions are encoded as retrieval encodes them (chat filler out, implied policy words
+    in); each clause's target is its whole-clause vector.
+    """
+    if not training:
+        return None
+    from assistant.policy.index import WHOLE
+    from assistant.policy.retrieval import Retriever
+
+    kept, gold = gold_matrix(training, index.position, len(index.clauses))
+    if not kept:
+        return None
+    texts = Retriever(index=index, embedder=embedder).dense_queries([training[i].q for i in kept])
+    every = index.vectors.reconstruct_n(0, index.vectors.ntotal)
+    kinds = index.kinds if index.kinds is not None else np.zeros(len(index.rows), np.int8)
+    whole = np.flatnonzero(kinds == WHOLE)
+    targets = np.zeros((len(index.clauses), every.shape[1]), dtype=np.float32)
+    targets[index.rows[whole]] = every[whole]
+    return fit_adapter(embedder.encode(texts), targets, gold, config)
+
+
+def write_adapter(path: Path, matrix: np.ndarray | None) -> None:
+    """Store the adapter at ``path`` atomically (removing a stale one when there is none)."""
+    if matrix is None:
+        path.unlink(missing_ok=True)
+        return
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as handle:
+        np.save(handle, np.asarray(matrix, dtype=np.float32))
+    os.replace(tmp, path)
+
+
+def read_adapter(path: Path, dim: int, problems: list[str]) -> np.ndarray | None:
+    """The stored adapter, or None with what is wrong appended to ``problems``."""
+    try:
+        matrix = np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        problems.append(f"the query adapter is unreadable ({exc.__class__.__name__})")
+        return None
+    if matrix.shape != (dim, dim) or not np.isfinite(matrix).all():
+        problems.append(f"a query adapter of shape {matrix.shape} for dimension {dim}")
+        return None
+    return np.ascontiguousarray(matrix, dtype=np.float32)
