@@ -53,15 +53,11 @@ def _paths(args: argparse.Namespace) -> tuple[Path, Path]:
 
 
 def cmd_index_build(args: argparse.Namespace) -> int:
-    from assistant.policy.corpus import load_corpus
     from assistant.policy.embedder import MiniLMEmbedder
-    from assistant.policy.index import build_index, ensure_index
+    from assistant.policy.index import ensure_index
 
     corpus, out = _paths(args)
-    if args.if_stale:
-        index = ensure_index(corpus, out, MiniLMEmbedder, progress=True)
-    else:
-        index = build_index(load_corpus(corpus), MiniLMEmbedder(), out, progress=True)
+    index = ensure_index(corpus, out, MiniLMEmbedder, progress=True, force=not args.if_stale)
     m = index.manifest
     print(f"index in {out}: {m.clause_count} clauses, model {m.model}, built {m.built_at}")
     return 0

@@ -401,14 +401,19 @@ def ensure_index(
     embedder_factory: Callable[[], Embedder],
     *,
     progress: bool = False,
+    force: bool = False,
 ) -> Index:
-    """Load the index in ``index_dir``, rebuilding it first when missing, corrupt or stale."""
+    """Load the index in ``index_dir``, rebuilding it first when missing, corrupt or stale
+    (or always, with ``force``)."""
     from assistant.policy.corpus import load_corpus
 
     corpus = load_corpus(corpus_dir)
     training = load_training(corpus_dir, list(corpus.documents))
     digest = training_digest(training, DEFAULT_CONFIG)
     embedder = embedder_factory()
+    if force:
+        log.info("building the clause index in %s", index_dir)
+        return build_index(corpus, embedder, index_dir, progress=progress, training=training)
     try:
         manifest = read_manifest(index_dir)
         reason = staleness(
