@@ -114,7 +114,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, root: Path | None = N
     for role in ROLES:
         members = raw_roles.get(role, [])
         if not isinstance(members, list):
-            problems.append(f"roles.{role}: must be a list of identities like \"slack:U0123\"")
+            problems.append(f'roles.{role}: must be a list of identities like "slack:U0123"')
             continue
         parsed: list[Identity] = []
         for i, member in enumerate(members):
@@ -142,7 +142,9 @@ def load_settings(env: Mapping[str, str] | None = None, *, root: Path | None = N
             continue
         for platform, channel in table.items():
             if platform not in PLATFORMS:
-                problems.append(f"stages.{stage}.{platform}: unknown platform (expected {', '.join(PLATFORMS)})")
+                problems.append(
+                    f"stages.{stage}.{platform}: unknown platform (expected {', '.join(PLATFORMS)})"
+                )
             elif not isinstance(channel, str) or not channel.strip():
                 problems.append(f"stages.{stage}.{platform}: must be a channel id")
             else:
@@ -151,7 +153,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, root: Path | None = N
     people: dict[Identity, str] = {}
     raw_people = data.get("people", {})
     if not isinstance(raw_people, dict):
-        problems.append("people: must be a table of \"platform:id\" = \"Display Name\"")
+        problems.append('people: must be a table of "platform:id" = "Display Name"')
         raw_people = {}
     for key, name in raw_people.items():
         try:
@@ -160,7 +162,11 @@ def load_settings(env: Mapping[str, str] | None = None, *, root: Path | None = N
             problems.append(f"people.{key}: {exc}")
 
     reminder_days = data.get("reminder_days", 3)
-    if not isinstance(reminder_days, int | float) or isinstance(reminder_days, bool) or reminder_days <= 0:
+    if (
+        not isinstance(reminder_days, int | float)
+        or isinstance(reminder_days, bool)
+        or reminder_days <= 0
+    ):
         problems.append("reminder_days: must be a positive number of days")
         reminder_days = 3
 
@@ -186,7 +192,9 @@ def load_settings(env: Mapping[str, str] | None = None, *, root: Path | None = N
     app_id = env.get("MICROSOFT_APP_ID", "")
     app_type = env.get("MICROSOFT_APP_TYPE", "") or ("SingleTenant" if app_id else "")
     if app_type and app_type not in ("SingleTenant", "MultiTenant", "UserAssignedMSI"):
-        problems.append(f"MICROSOFT_APP_TYPE: {app_type!r} is not SingleTenant, MultiTenant or UserAssignedMSI")
+        problems.append(
+            f"MICROSOFT_APP_TYPE: {app_type!r} is not SingleTenant, MultiTenant or UserAssignedMSI"
+        )
     teams = TeamsSettings(
         app_id=app_id,
         app_password=env.get("MICROSOFT_APP_PASSWORD", ""),

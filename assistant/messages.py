@@ -22,7 +22,9 @@ class Identity:
     def parse(cls, text: str) -> Identity:
         platform, sep, user_id = text.strip().partition(":")
         if not sep or not platform or not user_id:
-            raise ValueError(f"not a platform-qualified identity: {text!r} (expected e.g. slack:U0123)")
+            raise ValueError(
+                f"not a platform-qualified identity: {text!r} (expected e.g. slack:U0123)"
+            )
         return cls(platform.lower(), user_id)
 
     def __str__(self) -> str:
@@ -189,4 +191,3 @@ class SendDirect:
 
 
 Effect = Reply | PrivateReply | PostToChannel | UpdatePost | SendDirect
-

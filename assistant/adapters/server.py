@@ -49,7 +49,9 @@ async def deliver_elsewhere(app: web.Application, effects: Sequence[Effect]) -> 
     for platform, items in by_platform.items():
         deliverer = app[DELIVERERS].get(platform)
         if deliverer is None:
-            log.warning("no %s adapter is running: %d message(s) not delivered", platform, len(items))
+            log.warning(
+                "no %s adapter is running: %d message(s) not delivered", platform, len(items)
+            )
             continue
         await deliverer(items)
 

@@ -33,7 +33,8 @@ def run(args: argparse.Namespace) -> int:
     host = args.host or settings.host
     port = settings.port if args.port is None else args.port
     core = build_core(settings, warm=True, batching=True)
-    log.info("serving on http://%s:%d (Slack: %s)", host, port,
-             "on" if settings.slack.enabled else "off")
+    log.info(
+        "serving on http://%s:%d (Slack: %s)", host, port, "on" if settings.slack.enabled else "off"
+    )
     serve(core, settings, host=host, port=port)
     return 0

@@ -19,6 +19,6 @@ NOTHING_TICKED = "Tick at least one option, then press Next."
 NOBODY_CHOSEN = "Choose at least one person, then press Next."
 REVIEWED = "reviewed {date}"
 MORE_OMITTED = "Some of the reply was left out because it was too long for Slack."
-HOME_EMPTY = "Nothing here yet. Send me a question, or say \"start the form\" to ask for a new site."
+HOME_EMPTY = 'Nothing here yet. Send me a question, or say "start the form" to ask for a new site.'
 CHOSEN = "You chose: {labels}"
 CLAUSE_HEADING = "*Clause {clause_id} · {section}*"

@@ -25,7 +25,9 @@ def say(core: Assistant, who: Identity, text: str) -> list[Effect]:
     return core.handle(Incoming(user=who, text=text))
 
 
-def press(core: Assistant, who: Identity, action: Action, value: str, text: str = "") -> list[Effect]:
+def press(
+    core: Assistant, who: Identity, action: Action, value: str, text: str = ""
+) -> list[Effect]:
     return core.handle(Incoming(user=who, action=action, value=value, text=text))
 
 
@@ -157,7 +159,14 @@ def test_the_requester_can_withdraw_and_home_shows_the_request(make_core):
 
 def test_bad_input_gets_a_clear_reply_never_a_traceback(make_core):
     core = make_core()
-    for text in ["", "   ", "x" * 20000, "<!channel> \x00\x07 hi", "'; DROP TABLE requests; --", "🙂🙂"]:
+    for text in [
+        "",
+        "   ",
+        "x" * 20000,
+        "<!channel> \x00\x07 hi",
+        "'; DROP TABLE requests; --",
+        "🙂🙂",
+    ]:
         effects = say(core, TEACHER, text)
         assert effects and all(isinstance(e, Reply) for e in effects)
         assert all(e.message.text or e.message.citations for e in effects)

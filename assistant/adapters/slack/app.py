@@ -61,7 +61,9 @@ MAX_RATE_LIMIT_RETRIES = 3
 # batch (the default executor has only cpu + 4 threads).
 CORE_THREADS = 32
 CORE_ACTIONS = re.compile(r"^(form|approval|feedback)\.")
-STATE_ONLY_ACTIONS = re.compile(rf"^({re.escape(TICK_ACTION_PREFIX)}\||{re.escape(PEOPLE_SELECT_ACTION)}$)")
+STATE_ONLY_ACTIONS = re.compile(
+    rf"^({re.escape(TICK_ACTION_PREFIX)}\||{re.escape(PEOPLE_SELECT_ACTION)}$)"
+)
 
 
 def web_client(settings: SlackSettings) -> AsyncWebClient:
@@ -131,7 +133,9 @@ class SlackAdapter:
         """With SLACK_APP_TOKEN, also receive Slack's requests over Socket Mode."""
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-        handler = AsyncSocketModeHandler(self.bolt, app_token=self.app_token, web_client=self.client)
+        handler = AsyncSocketModeHandler(
+            self.bolt, app_token=self.app_token, web_client=self.client
+        )
         try:
             await handler.connect_async()
             log.info("Slack: connected over Socket Mode")
@@ -159,14 +163,18 @@ class SlackAdapter:
         if not await asyncio.to_thread(self.core.first_delivery, event_key(body)):
             return
         raw = str(event.get("text") or "")
-        names = await self.people.names([event["user"], *mentioned_ids(raw, bot_user_id=bot_user_id)])
+        names = await self.people.names(
+            [event["user"], *mentioned_ids(raw, bot_user_id=bot_user_id)]
+        )
         incoming = message_incoming(event, bot_user_id=bot_user_id, names=names)
         await self._handle(incoming, where_for_event(event))
 
     async def on_home_opened(self, event: dict[str, Any]) -> None:
         """The App Home tab was opened: publish the person's overview."""
         if event.get("tab", "home") == "home" and event.get("user"):
-            await self._safely(publish_home(client=self.client, core=self.core, user_id=event["user"]))
+            await self._safely(
+                publish_home(client=self.client, core=self.core, user_id=event["user"])
+            )
 
     # ---- interactivity (ack first, then the work) ----------------------------------------
 
@@ -181,12 +189,18 @@ class SlackAdapter:
         action_id = str(action.get("action_id", ""))
         core_action = action_of(action_id)
         if core_action is not None and needs_reason(action_id):
-            metadata = reason_metadata(action=core_action, value=str(action.get("value", "")), where=where)
+            metadata = reason_metadata(
+                action=core_action, value=str(action.get("value", "")), where=where
+            )
             try:
-                await self.client.views_open(trigger_id=body["trigger_id"], view=reason_modal(metadata=metadata))
+                await self.client.views_open(
+                    trigger_id=body["trigger_id"], view=reason_modal(metadata=metadata)
+                )
             except WEB_API_ERRORS as exc:
                 log.warning("Slack: views.open failed: %s", failure_reason(exc))
-                await self.delivery.tell(where, Message(text=texts.SOMETHING_WENT_WRONG, kind=Kind.ERROR))
+                await self.delivery.tell(
+                    where, Message(text=texts.SOMETHING_WENT_WRONG, kind=Kind.ERROR)
+                )
             return
         if not await asyncio.to_thread(self.core.first_delivery, action_key(body, action)):
             return
@@ -226,7 +240,9 @@ class SlackAdapter:
             await self.delivery.tell(where, friendly(exc))
             return
         except Exception as exc:
-            log.exception("core failed on %s from %s", incoming.action or "a message", incoming.user)
+            log.exception(
+                "core failed on %s from %s", incoming.action or "a message", incoming.user
+            )
             await self.delivery.tell(where, friendly(exc))
             return
         await self.delivery.carry_out(effects, where)

@@ -87,7 +87,9 @@ class SlackDelivery:
             if where is None:
                 log.warning("Slack: a reply without a conversation was dropped")
             elif where.channel:
-                await self._post(where.channel, effect.message, thread_ts=thread_for(where, effect.message))
+                await self._post(
+                    where.channel, effect.message, thread_ts=thread_for(where, effect.message)
+                )
             else:
                 await self.send_direct(where.user_id, effect.message)
         elif isinstance(effect, PrivateReply):

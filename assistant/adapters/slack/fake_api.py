@@ -28,7 +28,9 @@ class Call:
 class FakeSlackApi:
     """Answers auth.test, chat.*, conversations.open, users.info and views.* like Slack."""
 
-    def __init__(self, *, bot_user_id: str = "UBOT", bot_id: str = "BBOT", team_id: str = "T0001") -> None:
+    def __init__(
+        self, *, bot_user_id: str = "UBOT", bot_id: str = "BBOT", team_id: str = "T0001"
+    ) -> None:
         self.bot_user_id = bot_user_id
         self.bot_id = bot_id
         self.team_id = team_id
@@ -65,7 +67,9 @@ class FakeSlackApi:
                 return found
             if time.monotonic() > deadline:
                 seen = [c.method for c in self.calls]
-                raise AssertionError(f"{count} x {method} not received within {timeout}s; got {seen}")
+                raise AssertionError(
+                    f"{count} x {method} not received within {timeout}s; got {seen}"
+                )
             await asyncio.sleep(0.01)
 
     # ---- server ------------------------------------------------------------------------
@@ -100,8 +104,9 @@ class FakeSlackApi:
         if self._rate_limited.get(method):
             self._rate_limited[method] -= 1
             self.calls.append(Call(method=f"{method}:429", args=args))
-            return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
-                                     headers={"Retry-After": "1"})
+            return web.json_response(
+                {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "1"}
+            )
         call = Call(method=method, args=args)
         self.calls.append(call)
         if method in self._failing:
@@ -113,12 +118,22 @@ class FakeSlackApi:
     def _result(self, method: str, args: Mapping[str, Any]) -> dict[str, Any]:
         ts = f"{1700000000 + next(self._ts)}.000100"
         if method == "auth.test":
-            return {"ok": True, "user_id": self.bot_user_id, "bot_id": self.bot_id,
-                    "team_id": self.team_id, "user": "assistant", "team": "Wootton",
-                    "url": "https://wootton.slack.com/"}
+            return {
+                "ok": True,
+                "user_id": self.bot_user_id,
+                "bot_id": self.bot_id,
+                "team_id": self.team_id,
+                "user": "assistant",
+                "team": "Wootton",
+                "url": "https://wootton.slack.com/",
+            }
         if method == "chat.postMessage":
-            return {"ok": True, "channel": args.get("channel"), "ts": ts,
-                    "message": {"text": args.get("text"), "ts": ts}}
+            return {
+                "ok": True,
+                "channel": args.get("channel"),
+                "ts": ts,
+                "message": {"text": args.get("text"), "ts": ts},
+            }
         if method == "chat.update":
             return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts")}
         if method == "chat.postEphemeral":
@@ -128,8 +143,18 @@ class FakeSlackApi:
         if method == "users.info":
             user = str(args.get("user", ""))
             name = self.users.get(user, f"Person {user}")
-            return {"ok": True, "user": {"id": user, "name": name.lower().replace(" ", "."),
-                                         "real_name": name, "profile": {"display_name": name}}}
+            return {
+                "ok": True,
+                "user": {
+                    "id": user,
+                    "name": name.lower().replace(" ", "."),
+                    "real_name": name,
+                    "profile": {"display_name": name},
+                },
+            }
         if method in ("views.open", "views.publish", "views.update"):
-            return {"ok": True, "view": {"id": f"V{next(self._ts)}", **dict(args.get("view") or {})}}
+            return {
+                "ok": True,
+                "view": {"id": f"V{next(self._ts)}", **dict(args.get("view") or {})},
+            }
         return {"ok": True}

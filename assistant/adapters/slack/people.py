@@ -33,8 +33,11 @@ class People:
         user = response.get("user") or {}
         profile = user.get("profile") or {}
         name = str(
-            profile.get("display_name") or profile.get("real_name") or user.get("real_name")
-            or user.get("name") or ""
+            profile.get("display_name")
+            or profile.get("real_name")
+            or user.get("real_name")
+            or user.get("name")
+            or ""
         )
         if len(self._names) >= self._max_entries:
             self._names.clear()
@@ -46,4 +49,3 @@ class People:
         ids = list(dict.fromkeys(u for u in user_ids if u))
         found = await asyncio.gather(*(self.name(u) for u in ids))
         return {u: n for u, n in zip(ids, found, strict=True) if n}
-

@@ -99,7 +99,10 @@ def _sections(escaped: str) -> list[Block]:
 
 
 def _context(escaped: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": _clip(escaped, MAX_FIELD_TEXT)}]}
+    return {
+        "type": "context",
+        "elements": [{"type": "mrkdwn", "text": _clip(escaped, MAX_FIELD_TEXT)}],
+    }
 
 
 def _quote(text: str) -> str:
@@ -188,8 +191,9 @@ def choice_blocks(choices: ChoiceSet, field: str) -> list[Block]:
         }
         for i in range(0, len(choices.options), MAX_CHECKBOX_OPTIONS)
     ]
-    next_button = Button(label=texts.CHOICES_NEXT, action=Action.FORM_CHOICES, value=field,
-                         style="primary")
+    next_button = Button(
+        label=texts.CHOICES_NEXT, action=Action.FORM_CHOICES, value=field, style="primary"
+    )
     return groups + _actions([button_element(next_button, 0)], "choices_next")
 
 

@@ -177,7 +177,9 @@ def action_incoming(
     if action.get("action_id") == PEOPLE_NEXT_ACTION:
         people = selected_users(body)
         return Incoming(
-            user=user, display_name=name, direct=direct,
+            user=user,
+            display_name=name,
+            direct=direct,
             text=", ".join("@" + (names.get(u) or u) for u in people),
             mentions=tuple(identity(u) for u in people),
         )
@@ -186,14 +188,18 @@ def action_incoming(
         return None
     value = str(action.get("value") or "")
     if core_action is Action.FORM_CHOICES:
-        return Incoming(user=user, display_name=name, direct=direct, action=core_action,
-                        value=value, values=ticked_values(body))
+        return Incoming(
+            user=user,
+            display_name=name,
+            direct=direct,
+            action=core_action,
+            value=value,
+            values=ticked_values(body),
+        )
     return Incoming(user=user, display_name=name, direct=direct, action=core_action, value=value)
 
 
-def reason_metadata(
-    *, action: Action, value: str, where: Where
-) -> dict[str, str]:
+def reason_metadata(*, action: Action, value: str, where: Where) -> dict[str, str]:
     """What the reason modal carries, so its submission can be routed back."""
     return {
         "action": action.value,
@@ -204,9 +210,7 @@ def reason_metadata(
     }
 
 
-def reason_incoming(
-    body: Mapping[str, Any], *, names: Mapping[str, str]
-) -> tuple[Incoming, Where]:
+def reason_incoming(body: Mapping[str, Any], *, names: Mapping[str, str]) -> tuple[Incoming, Where]:
     """A submitted reason modal as an Incoming (action, value, text = the reason)."""
     view = body["view"]
     meta = json.loads(view.get("private_metadata") or "{}")

@@ -29,7 +29,9 @@ def scripted_core() -> Any:
 
 
 @pytest.fixture
-async def slack(scripted_core: Any, fake_slack: FakeSlackApi, tmp_path: Path) -> AsyncIterator[SlackSender]:
+async def slack(
+    scripted_core: Any, fake_slack: FakeSlackApi, tmp_path: Path
+) -> AsyncIterator[SlackSender]:
     """A running server with the scripted core, and a sender of signed Slack requests."""
     server = await start_server(scripted_core, slack_settings(tmp_path, fake_slack.url))
     async with aiohttp.ClientSession() as session:

@@ -67,11 +67,17 @@ class SlackSender:
         headers: dict[str, str] | None = None,
     ) -> tuple[int, str]:
         ts = str(int(time.time()) if timestamp is None else timestamp)
-        sig = signature if signature is not None else self.verifier.generate_signature(
-            timestamp=ts, body=body
+        sig = (
+            signature
+            if signature is not None
+            else self.verifier.generate_signature(timestamp=ts, body=body)
         )
-        all_headers = {"Content-Type": content_type, "X-Slack-Request-Timestamp": ts,
-                       "X-Slack-Signature": sig, **(headers or {})}
+        all_headers = {
+            "Content-Type": content_type,
+            "X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": sig,
+            **(headers or {}),
+        }
         async with self.session.post(self.url, data=body.encode(), headers=all_headers) as response:
             return response.status, await response.text()
 
@@ -116,14 +122,29 @@ def click(
     ts = call.result.get("ts") or posted.get("ts") or "1700000999.000001"
     data = payload("block_actions_button")
     data["user"] = {"id": user, "username": user.lower(), "name": user.lower(), "team_id": "T0001"}
-    data["container"] = {"type": "message", "message_ts": ts, "channel_id": channel,
-                         "is_ephemeral": False}
+    data["container"] = {
+        "type": "message",
+        "message_ts": ts,
+        "channel_id": channel,
+        "is_ephemeral": False,
+    }
     data["channel"] = {"id": channel, "name": "directmessage" if channel.startswith("D") else "c"}
-    data["message"] = {"type": "message", "user": "UBOT", "bot_id": "BBOT", "ts": ts,
-                       "text": posted.get("text", ""), "blocks": posted["blocks"]}
+    data["message"] = {
+        "type": "message",
+        "user": "UBOT",
+        "bot_id": "BBOT",
+        "ts": ts,
+        "text": posted.get("text", ""),
+        "blocks": posted["blocks"],
+    }
     data["state"] = {"values": state or {}}
-    data["actions"] = [{**{k: button[k] for k in ("action_id", "value", "text", "type")},
-                        "block_id": "buttons|0", "action_ts": f"1700001000.{next(_action_counter):06d}"}]
+    data["actions"] = [
+        {
+            **{k: button[k] for k in ("action_id", "value", "text", "type")},
+            "block_id": "buttons|0",
+            "action_ts": f"1700001000.{next(_action_counter):06d}",
+        }
+    ]
     return data
 
 

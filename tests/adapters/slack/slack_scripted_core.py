@@ -88,13 +88,29 @@ class ScriptedCore:
             return self._typed(incoming)
         if action is Action.FORM_CHOOSE:
             self.form["platform"] = incoming.value
-            return [Reply(Message(text="Who is the audience?", kind=Kind.QUESTION, field="audience",
-                                  choices=ChoiceSet(AUDIENCES, multiple=True),
-                                  buttons=(Button("Back", Action.FORM_BACK),)))]
+            return [
+                Reply(
+                    Message(
+                        text="Who is the audience?",
+                        kind=Kind.QUESTION,
+                        field="audience",
+                        choices=ChoiceSet(AUDIENCES, multiple=True),
+                        buttons=(Button("Back", Action.FORM_BACK),),
+                    )
+                )
+            ]
         if action is Action.FORM_CHOICES:
             self.form["audience"] = incoming.values
-            return [Reply(Message(text="Who will run the site?", kind=Kind.QUESTION,
-                                  field="administrators", people=True))]
+            return [
+                Reply(
+                    Message(
+                        text="Who will run the site?",
+                        kind=Kind.QUESTION,
+                        field="administrators",
+                        people=True,
+                    )
+                )
+            ]
         if action is Action.FORM_SUBMIT:
             self.requester = incoming.user
             return [Reply(Message(text="Submitted for approval.")), self._post_stage()]
@@ -111,43 +127,90 @@ class ScriptedCore:
         if "bad input" in text:
             raise InputError("bad input", user_message="Please say it another way.")
         if "form" in text:
-            return [Reply(Message(
-                text="Which platform?", kind=Kind.QUESTION, field="platform",
-                choices=ChoiceSet((Option("Facebook", "facebook"), Option("Instagram", "instagram"))),
-                buttons=(Button("Cancel", Action.FORM_CANCEL),)))]
+            return [
+                Reply(
+                    Message(
+                        text="Which platform?",
+                        kind=Kind.QUESTION,
+                        field="platform",
+                        choices=ChoiceSet(
+                            (Option("Facebook", "facebook"), Option("Instagram", "instagram"))
+                        ),
+                        buttons=(Button("Cancel", Action.FORM_CANCEL),),
+                    )
+                )
+            ]
         if "administrators" in self.form or self.form.get("audience") is not None:
             self.form["administrators"] = incoming.mentions
             facts = tuple((k, str(v)) for k, v in self.form.items())
-            return [Reply(Message(text="Please check your request.", kind=Kind.REVIEW, facts=facts,
-                                  buttons=(Button("Submit", Action.FORM_SUBMIT, style="primary"),
-                                           Button("Edit", Action.FORM_EDIT))))]
+            return [
+                Reply(
+                    Message(
+                        text="Please check your request.",
+                        kind=Kind.REVIEW,
+                        facts=facts,
+                        buttons=(
+                            Button("Submit", Action.FORM_SUBMIT, style="primary"),
+                            Button("Edit", Action.FORM_EDIT),
+                        ),
+                    )
+                )
+            ]
         if "social media" in text or "Instagram" in text:
-            return [Reply(Message(
-                text=f"You asked: {text}", kind=Kind.ANSWER, citations=(CLAUSE_6_3,),
-                buttons=(Button("Helpful", Action.HELPFUL, "A1"),
-                         Button("Not helpful", Action.NOT_HELPFUL, "A1"))))]
-        return [Reply(Message(text=f"I cannot find that in the policy: {text}. Ask the Principal.",
-                              kind=Kind.REFUSAL))]
+            return [
+                Reply(
+                    Message(
+                        text=f"You asked: {text}",
+                        kind=Kind.ANSWER,
+                        citations=(CLAUSE_6_3,),
+                        buttons=(
+                            Button("Helpful", Action.HELPFUL, "A1"),
+                            Button("Not helpful", Action.NOT_HELPFUL, "A1"),
+                        ),
+                    )
+                )
+            ]
+        return [
+            Reply(
+                Message(
+                    text=f"I cannot find that in the policy: {text}. Ask the Principal.",
+                    kind=Kind.REFUSAL,
+                )
+            )
+        ]
 
     def _post_stage(self) -> PostToChannel:
         stage = STAGES[self.stage]
         value = f"R1:{stage}"
         message = Message(
-            text=f"Site request R1 needs the {stage} decision.", kind=Kind.APPROVAL,
-            buttons=(Button("Approve", Action.APPROVE, value, style="primary"),
-                     Button("Reject", Action.REJECT, value, style="danger", needs_reason=True)))
-        return PostToChannel(platform="slack", channel=CHANNELS[stage], message=message, anchor=value)
+            text=f"Site request R1 needs the {stage} decision.",
+            kind=Kind.APPROVAL,
+            buttons=(
+                Button("Approve", Action.APPROVE, value, style="primary"),
+                Button("Reject", Action.REJECT, value, style="danger", needs_reason=True),
+            ),
+        )
+        return PostToChannel(
+            platform="slack", channel=CHANNELS[stage], message=message, anchor=value
+        )
 
     def _decide(self, incoming: Incoming) -> list[Effect]:
         stage = STAGES[self.stage]
         if incoming.user != APPROVERS[stage] or incoming.value != f"R1:{stage}":
-            return [PrivateReply(Message(text="Only the approver for this stage can decide.",
-                                         kind=Kind.ERROR))]
+            return [
+                PrivateReply(
+                    Message(text="Only the approver for this stage can decide.", kind=Kind.ERROR)
+                )
+            ]
         assert self.requester is not None
         verdict = "approved" if incoming.action is Action.APPROVE else "rejected"
         self.decisions.append((stage, verdict, incoming.text))
-        decided = UpdatePost(anchor=incoming.value, message=Message(
-            text=f"R1 {verdict} by {incoming.display_name}: {incoming.text}", kind=Kind.DECIDED))
+        decided = UpdatePost(
+            anchor=incoming.value,
+            message=Message(
+                text=f"R1 {verdict} by {incoming.display_name}: {incoming.text}", kind=Kind.DECIDED
+            ),
+        )
         if verdict == "rejected":
             return [decided, SendDirect(self.requester, Message(text=f"Rejected: {incoming.text}"))]
         self.stage += 1

@@ -30,12 +30,17 @@ async def test_dm_question_is_answered_in_a_thread_with_the_clause(slack, fake_s
     assert "Wootton Academy Trust Social Media Policy · reviewed December 2012" in contexts
     buttons = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
     assert [(b["action_id"], b["value"]) for b in buttons] == [
-        ("feedback.helpful|0", "A1"), ("feedback.not_helpful|1", "A1")]
+        ("feedback.helpful|0", "A1"),
+        ("feedback.not_helpful|1", "A1"),
+    ]
 
 
-async def test_mention_in_channel_is_stripped_and_answered_in_thread(slack, fake_slack, scripted_core):
-    data = event_payload("app_mention", "EvM1",
-                         text="<@UBOT> <@UADMIN1> says I can put pupils on Instagram?")
+async def test_mention_in_channel_is_stripped_and_answered_in_thread(
+    slack, fake_slack, scripted_core
+):
+    data = event_payload(
+        "app_mention", "EvM1", text="<@UBOT> <@UADMIN1> says I can put pupils on Instagram?"
+    )
     assert (await slack.event(data))[0] == 200
     [call] = await fake_slack.wait_for("chat.postMessage")
     assert call.args["channel"] == "CSTAFFROOM"
@@ -48,7 +53,9 @@ async def test_mention_in_channel_is_stripped_and_answered_in_thread(slack, fake
 
 
 async def test_channel_ping_typed_by_a_person_is_escaped(slack, fake_slack, scripted_core):
-    data = event_payload("message_im", "EvPing", text="&lt;!channel&gt; social media <!channel> <!here>")
+    data = event_payload(
+        "message_im", "EvPing", text="&lt;!channel&gt; social media <!channel> <!here>"
+    )
     await slack.event(data)
     [call] = await fake_slack.wait_for("chat.postMessage")
     everything = _text_of(call.args["blocks"]) + call.args["text"]
@@ -59,8 +66,11 @@ async def test_channel_ping_typed_by_a_person_is_escaped(slack, fake_slack, scri
 async def test_a_retried_event_is_answered_once(slack, fake_slack, scripted_core):
     data = payload("message_im")
     assert (await slack.event(data))[0] == 200
-    assert (await slack.event(data, headers={"X-Slack-Retry-Num": "1",
-                                             "X-Slack-Retry-Reason": "http_timeout"}))[0] == 200
+    assert (
+        await slack.event(
+            data, headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+        )
+    )[0] == 200
     await fake_slack.wait_for("chat.postMessage")
     # a later, different event is answered: so the retry had its chance to be answered too
     await slack.event(event_payload("message_im", "EvLater", text="social media again", ts="2.0"))
@@ -73,8 +83,12 @@ async def test_forged_signature_is_refused(slack, fake_slack, scripted_core):
     assert status == 401
     body = json.dumps(payload("message_im"))
     ts = int(time.time())
-    status, _ = await slack.post(body, content_type="application/json", timestamp=ts,
-                                 signature=hmac_signature(body, ts, secret="not-the-secret"))
+    status, _ = await slack.post(
+        body,
+        content_type="application/json",
+        timestamp=ts,
+        signature=hmac_signature(body, ts, secret="not-the-secret"),
+    )
     assert status == 401
     assert scripted_core.incoming == [] and fake_slack.called("chat.postMessage") == []
 
@@ -88,8 +102,12 @@ async def test_missing_signature_is_refused(slack, scripted_core):
 async def test_stale_timestamp_is_refused_even_when_signed(slack, scripted_core):
     body = json.dumps(payload("message_im"))
     stale = int(time.time()) - 6 * 60
-    status, _ = await slack.post(body, content_type="application/json", timestamp=stale,
-                                 signature=hmac_signature(body, stale))
+    status, _ = await slack.post(
+        body,
+        content_type="application/json",
+        timestamp=stale,
+        signature=hmac_signature(body, stale),
+    )
     assert status == 401
     assert scripted_core.incoming == []
 
@@ -97,8 +115,9 @@ async def test_stale_timestamp_is_refused_even_when_signed(slack, scripted_core)
 async def test_hand_computed_signature_is_accepted(slack, fake_slack):
     body = json.dumps(payload("url_verification"))
     ts = int(time.time())
-    status, text = await slack.post(body, content_type="application/json", timestamp=ts,
-                                    signature=hmac_signature(body, ts))
+    status, text = await slack.post(
+        body, content_type="application/json", timestamp=ts, signature=hmac_signature(body, ts)
+    )
     assert status == 200
     assert "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" in text
 
@@ -131,7 +150,9 @@ async def test_a_failing_core_gets_a_friendly_message(slack, fake_slack, caplog)
     assert "scripted failure" in caplog.text
 
 
-async def test_a_failed_reply_is_logged_without_the_text_and_the_user_told(slack, fake_slack, caplog):
+async def test_a_failed_reply_is_logged_without_the_text_and_the_user_told(
+    slack, fake_slack, caplog
+):
     fake_slack.fail_next("chat.postMessage", "channel_not_found")
     await slack.event(event_payload("message_im", "EvFail", text="social media private words"))
     calls = await fake_slack.wait_for("chat.postMessage", count=2)

@@ -27,22 +27,38 @@ async def _fill_in_form(slack, fake: FakeSlackApi):
     groups = [e for b in blocks for e in b.get("elements", ()) if e["type"] == "checkboxes"]
     assert [len(g["options"]) for g in groups] == [10, 2]  # Block Kit allows 10 per group
     state = {
-        "ticks|0": {"tick|0": {"type": "checkboxes", "selected_options": [groups[0]["options"][1]]}},
-        "ticks|1": {"tick|1": {"type": "checkboxes", "selected_options": [groups[1]["options"][0]]}},
+        "ticks|0": {
+            "tick|0": {"type": "checkboxes", "selected_options": [groups[0]["options"][1]]}
+        },
+        "ticks|1": {
+            "tick|1": {"type": "checkboxes", "selected_options": [groups[1]["options"][0]]}
+        },
     }
     await slack.interaction(click(audience_q, "Next", user="USTAFF1", state=state))
 
     people_q = (await fake.wait_for("chat.postMessage", count=3))[2]
-    pickers = [e for b in people_q.args["blocks"] for e in b.get("elements", ())
-               if e["type"] == "multi_users_select"]
+    pickers = [
+        e
+        for b in people_q.args["blocks"]
+        for e in b.get("elements", ())
+        if e["type"] == "multi_users_select"
+    ]
     assert len(pickers) == 1
-    state = {"people": {"people.select": {"type": "multi_users_select",
-                                          "selected_users": ["UADMIN1", "UADMIN2"]}}}
+    state = {
+        "people": {
+            "people.select": {
+                "type": "multi_users_select",
+                "selected_users": ["UADMIN1", "UADMIN2"],
+            }
+        }
+    }
     await slack.interaction(click(people_q, "Next", user="USTAFF1", state=state))
     return (await fake.wait_for("chat.postMessage", count=4))[3]
 
 
-async def test_form_filled_in_and_submitted_then_each_stage_approved(slack, fake_slack, scripted_core):
+async def test_form_filled_in_and_submitted_then_each_stage_approved(
+    slack, fake_slack, scripted_core
+):
     review = await _fill_in_form(slack, fake_slack)
     choose, choices, people = scripted_core.incoming[1:4]
     assert (choose.action, choose.value) == (Action.FORM_CHOOSE, "facebook")
@@ -52,14 +68,21 @@ async def test_form_filled_in_and_submitted_then_each_stage_approved(slack, fake
     assert "Please check your request." in review.args["text"]
 
     await slack.interaction(click(review, "Submit", user="USTAFF1"))
-    for stage, approver in (("line_manager", "ULINE1"), ("senior_manager", "USENIOR1"),
-                            ("principal", "UPRINCIPAL1")):
+    for stage, approver in (
+        ("line_manager", "ULINE1"),
+        ("senior_manager", "USENIOR1"),
+        ("principal", "UPRINCIPAL1"),
+    ):
         [post] = await fake_slack.wait_for("chat.postMessage", _posted_to(CHANNELS[stage]))
         assert scripted_core.recall("post", f"R1:{stage}") == {
-            "platform": "slack", "channel": CHANNELS[stage], "ts": post.result["ts"]}
+            "platform": "slack",
+            "channel": CHANNELS[stage],
+            "ts": post.result["ts"],
+        }
         await slack.interaction(click(post, "Approve", user=approver))
         [update] = await fake_slack.wait_for(
-            "chat.update", lambda a, ts=post.result["ts"]: a["ts"] == ts)
+            "chat.update", lambda a, ts=post.result["ts"]: a["ts"] == ts
+        )
         assert update.args["channel"] == CHANNELS[stage]
         assert "approved" in update.args["text"]
         assert not [b for b in update.args["blocks"] if b["type"] == "actions"]  # buttons gone
@@ -91,9 +114,10 @@ async def test_reject_opens_a_modal_and_needs_a_reason(slack, fake_slack, script
     submitted["view"]["state"]["values"]["reason"]["reason_input"]["value"] = "   "
     status, text = await slack.interaction(submitted)
     assert status == 200
-    assert json.loads(text) == {"response_action": "errors",
-                                "errors": {"reason": "Please give a reason: the requester needs "
-                                                     "to know what to change."}}
+    assert json.loads(text) == {
+        "response_action": "errors",
+        "errors": {"reason": "Please give a reason: the requester needs to know what to change."},
+    }
     assert all(i.action is not Action.REJECT for i in scripted_core.incoming)
 
     reason = "Uses the <school crest> & no privacy settings"
@@ -109,7 +133,9 @@ async def test_reject_opens_a_modal_and_needs_a_reason(slack, fake_slack, script
     assert told.args["text"] == "Rejected: Uses the &lt;school crest&gt; &amp; no privacy settings"
 
 
-async def test_an_unauthorised_click_gets_an_ephemeral_and_changes_nothing(slack, fake_slack, scripted_core):
+async def test_an_unauthorised_click_gets_an_ephemeral_and_changes_nothing(
+    slack, fake_slack, scripted_core
+):
     review = await _fill_in_form(slack, fake_slack)
     await slack.interaction(click(review, "Submit", user="USTAFF1"))
     [post] = await fake_slack.wait_for("chat.postMessage", _posted_to("CAPPROVE1"))
@@ -144,8 +170,15 @@ async def test_documented_payloads_translate(slack, fake_slack, scripted_core):
 
 async def test_ticking_a_checkbox_is_acknowledged_and_ignored(slack, scripted_core):
     data = payload("block_actions_checkboxes")
-    data["actions"] = [{"type": "checkboxes", "action_id": "tick|0", "block_id": "ticks|0",
-                        "selected_options": [], "action_ts": "1.0"}]
+    data["actions"] = [
+        {
+            "type": "checkboxes",
+            "action_id": "tick|0",
+            "block_id": "ticks|0",
+            "selected_options": [],
+            "action_ts": "1.0",
+        }
+    ]
     status, _ = await slack.interaction(data)
     assert status == 200
     assert scripted_core.incoming == []

@@ -18,7 +18,9 @@ async def test_a_dm_question_is_answered_in_thread_by_the_real_core(fake_slack, 
     from assistant.policy.embedder import HashingEmbedder
 
     settings = dataclasses.replace(
-        slack_settings(tmp_path, fake_slack.url), corpus_dir=CORPUS, index_dir=tmp_path / "index",
+        slack_settings(tmp_path, fake_slack.url),
+        corpus_dir=CORPUS,
+        index_dir=tmp_path / "index",
         database_url=f"sqlite:///{tmp_path / 'assistant.db'}",
     )
     core = app.build_core(settings, embedder=HashingEmbedder())

@@ -16,21 +16,35 @@ from assistant.messages import Action, Button, ChoiceSet, Citation, Message, Opt
 
 @pytest.mark.parametrize(
     ("text", "escaped"),
-    [("<!channel>", "&lt;!channel&gt;"), ("a & b", "a &amp; b"), ("&amp;", "&amp;amp;"),
-     ("<@U123|x>", "&lt;@U123|x&gt;"), ("plain", "plain")],
+    [
+        ("<!channel>", "&lt;!channel&gt;"),
+        ("a & b", "a &amp; b"),
+        ("&amp;", "&amp;amp;"),
+        ("<@U123|x>", "&lt;@U123|x&gt;"),
+        ("plain", "plain"),
+    ],
 )
 def test_escape(text: str, escaped: str) -> None:
     assert escape(text) == escaped
 
 
 def _citation(i: int, quote: str = "Quote.") -> Citation:
-    return Citation(clause_id=f"6.{i}", section="Personal use", quote=quote, score=1.0,
-                    document="Policy", reviewed="2012")
+    return Citation(
+        clause_id=f"6.{i}",
+        section="Personal use",
+        quote=quote,
+        score=1.0,
+        document="Policy",
+        reviewed="2012",
+    )
 
 
 def test_many_citations_stay_within_fifty_blocks_and_keep_the_buttons() -> None:
-    message = Message(text="Answer", citations=tuple(_citation(i) for i in range(40)),
-                      buttons=(Button("Helpful", Action.HELPFUL, "A1"),))
+    message = Message(
+        text="Answer",
+        citations=tuple(_citation(i) for i in range(40)),
+        buttons=(Button("Helpful", Action.HELPFUL, "A1"),),
+    )
     blocks = blocks_for(message)
     assert len(blocks) == MAX_BLOCKS
     assert blocks[-1]["type"] == "actions"
@@ -65,8 +79,14 @@ def test_many_single_choices_are_split_into_actions_blocks_of_25() -> None:
 
 
 def test_reject_button_asks_for_a_reason() -> None:
-    blocks = blocks_for(Message(text="x", buttons=(
-        Button("Reject", Action.REJECT, "R1:principal", style="danger", needs_reason=True),)))
+    blocks = blocks_for(
+        Message(
+            text="x",
+            buttons=(
+                Button("Reject", Action.REJECT, "R1:principal", style="danger", needs_reason=True),
+            ),
+        )
+    )
     [button] = blocks[-1]["elements"]
     assert button["action_id"] == "approval.reject|0|reason" and button["style"] == "danger"
 
