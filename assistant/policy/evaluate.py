@@ -146,28 +146,32 @@ def ablation(
     """Baselines, each signal added in turn up to the configuration in use, then the
     alternatives measured and not kept (each one change from the final configuration)."""
     final = final or RetrievalConfig()
-    plain = plain_index(index, embedder)
+    # Every step before the query adapter runs without it, the baselines included.
+    bare = replace(index, adapter=None)
+    plain = plain_index(bare, embedder)
     steps: list[tuple[str, Index, RetrievalConfig]] = [
-        ("BM25 alone (baseline)", index, replace(NO_SIGNALS, dense=False, keyword=True)),
+        ("BM25 alone (baseline)", bare, replace(NO_SIGNALS, dense=False, keyword=True)),
         ("dense alone, whole clauses (baseline)", plain, NO_SIGNALS),
-        ("dense, structured texts", index, NO_SIGNALS),
+        ("dense, structured texts", bare, NO_SIGNALS),
     ]
     cfg = replace(NO_SIGNALS, keyword=True, keyword_text=final.keyword_text)
-    steps.append(("+ BM25 fused (RRF)", index, replace(cfg, fusion="rrf")))
+    steps.append(("+ BM25 fused (RRF)", bare, replace(cfg, fusion="rrf")))
     cfg = replace(cfg, dense_weight=final.dense_weight)
-    steps.append(("+ BM25 fused (weighted sum)", index, cfg))
+    steps.append(("+ BM25 fused (weighted sum)", bare, cfg))
     cfg = replace(cfg, expand=final.expand, expansion_weight=final.expansion_weight)
-    steps.append(("+ vocabulary expansion (BM25)", index, cfg))
+    steps.append(("+ vocabulary expansion (BM25)", bare, cfg))
     cfg = replace(cfg, dense_expand=final.dense_expand, dense_expand_first=False)
-    steps.append(("+ vocabulary expansion (dense query)", index, cfg))
+    steps.append(("+ vocabulary expansion (dense query)", bare, cfg))
     cfg = replace(cfg, dense_expand_first=final.dense_expand_first)
-    steps.append(("  ...one policy word a synonym group", index, cfg))
+    steps.append(("  ...one policy word a synonym group", bare, cfg))
     cfg = replace(cfg, typos=final.typos)
-    steps.append(("+ typo tolerance", index, cfg))
+    steps.append(("+ typo tolerance", bare, cfg))
     cfg = replace(cfg, cleanup=final.cleanup)
-    steps.append(("+ chat filler left out", index, cfg))
+    steps.append(("+ chat filler left out", bare, cfg))
     cfg = replace(cfg, child_lift=final.child_lift)
-    steps.append(("+ sub-clause lift", index, cfg))
+    steps.append(("+ sub-clause lift", bare, cfg))
+    if index.adapter is not None:
+        steps.append(("+ query adapter (learned from training questions)", index, cfg))
     steps.append(("+ direct clause lookup (final)", index, final))
     alternatives = [
         ("  alt: learned fusion", replace(final, fusion="learned")),
