@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from assistant.errors import CorpusError
+from assistant.errors import AssistantError, CorpusError
 
 if TYPE_CHECKING:
     from assistant.policy.embedder import Embedder
@@ -61,25 +61,33 @@ def question_files(corpus_dir: Path, doc_ids: Sequence[str]) -> list[Path]:
     ]
 
 
-def read_questions(path: Path, document: str) -> list[TrainingQuestion]:
-    """In-scope labelled questions of one file (out-of-scope lines, gold [], are skipped)."""
-    out = []
+def read_labelled(
+    path: Path, *, error: type[AssistantError] = CorpusError
+) -> list[tuple[str, tuple[str, ...]]]:
+    """``(question, gold ids)`` from a JSON-lines file of ``{"q": ..., "gold": [...]}``."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
-        raise CorpusError(f"cannot read the training questions {path}: {exc}") from exc
+        raise error(f"cannot read {path}: {exc}") from exc
+    out = []
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
             row = json.loads(line)
-            gold = tuple(str(g) for g in row["gold"])
-            question = str(row["q"])
+            out.append((str(row["q"]), tuple(str(g) for g in row["gold"])))
         except (ValueError, KeyError, TypeError) as exc:
-            raise CorpusError(f"{path}:{number}: not a question line ({exc})") from exc
-        if gold:
-            out.append(TrainingQuestion(q=question, document=document, gold=gold))
+            raise error(f"{path}:{number}: not a question line ({exc})") from exc
     return out
+
+
+def read_questions(path: Path, document: str) -> list[TrainingQuestion]:
+    """In-scope labelled questions of one file (out-of-scope lines, gold [], are skipped)."""
+    return [
+        TrainingQuestion(q=q, document=document, gold=gold)
+        for q, gold in read_labelled(path)
+        if gold
+    ]
 
 
 def load_training(corpus_dir: Path, doc_ids: Sequence[str]) -> list[TrainingQuestion]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -11,6 +10,7 @@ import faiss
 import numpy as np
 
 from assistant.errors import InputError
+from assistant.policy.adapter import read_labelled
 from assistant.policy.answer import PolicyAnswer, PolicyAnswerer, RefusalPolicy
 from assistant.policy.embedder import Embedder
 from assistant.policy.index import Index
@@ -42,20 +42,7 @@ class EvalResult:
 
 def load_questions(path: Path) -> list[EvalQuestion]:
     """Questions from a JSON-lines file of ``{"q": ..., "gold": [...]}``."""
-    out = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc}") from exc
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            out.append(EvalQuestion(q=str(row["q"]), gold=tuple(str(g) for g in row["gold"])))
-        except (ValueError, KeyError, TypeError) as exc:
-            raise InputError(f"{path}:{number}: not a question line ({exc})") from exc
-    return out
+    return [EvalQuestion(q=q, gold=gold) for q, gold in read_labelled(path, error=InputError)]
 
 
 def evaluate(
