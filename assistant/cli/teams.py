@@ -58,6 +58,7 @@ def _package_command(args: argparse.Namespace) -> int:
 def teams_report(settings: Settings, core: Any) -> tuple[list[str], int]:
     """Lines about the Teams set-up, and how many of them are problems."""
     from assistant.adapters.teams.auth import AuthMode, decide_mode
+    from assistant.adapters.teams.mount import channels_without_bot
 
     lines: list[str] = []
     problems = 0
@@ -68,11 +69,12 @@ def teams_report(settings: Settings, core: Any) -> tuple[list[str], int]:
         lines.append("warn  Teams: local trial only (no MICROSOFT_APP_ID; approvals refused)")
     else:
         lines.append("info  Teams: off (set MICROSOFT_APP_ID, _PASSWORD and _TENANT_ID)")
+    missing = dict(channels_without_bot(settings, core))
     for stage, platforms in sorted(settings.channels.items()):
         channel = platforms.get("teams")
         if not channel:
             continue
-        if core.recall("teams_conversation", channel) is None:
+        if stage in missing:
             problems += 1
             lines.append(
                 f"FAIL  Teams channel {channel} ({stage}): the bot has not been added to it "

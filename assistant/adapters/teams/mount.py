@@ -80,6 +80,15 @@ class BotConfig:
         )
 
 
+def channels_without_bot(settings: Settings, core: Core) -> list[tuple[str, str]]:
+    """(stage, channel id) of configured Teams channels the bot has not been added to."""
+    return [
+        (stage, platforms["teams"])
+        for stage, platforms in sorted(settings.channels.items())
+        if platforms.get("teams") and core.recall("teams_conversation", platforms["teams"]) is None
+    ]
+
+
 def mount(
     app: web.Application, core: Core, settings: Settings, *, policy: RetryPolicy | None = None
 ) -> AuthMode:
@@ -100,6 +109,13 @@ def mount(
         )
     else:
         log.info("Teams: on at POST /api/messages (app id %s)", settings.teams.app_id)
+    for stage, channel in channels_without_bot(settings, core):
+        log.warning(
+            "Teams: the bot has not been added to the %s channel %s yet, so approvals can't be "
+            "posted there: add the app to that team and send it a message in the channel",
+            stage,
+            channel,
+        )
     # msrest logs request bodies at DEBUG; staff messages must never reach the logs.
     logging.getLogger("msrest").setLevel(logging.WARNING)
 

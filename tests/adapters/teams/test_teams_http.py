@@ -226,6 +226,18 @@ async def test_the_trial_warns_at_start_up(serve, scripted_core, tmp_path, caplo
     assert "authentication is OFF" in caplog.text
 
 
+async def test_start_up_names_configured_channels_the_bot_is_not_in(
+    serve, scripted_core, tmp_path, caplog
+):
+    caplog.set_level(logging.WARNING)
+    scripted_core.remember("teams_conversation", CHANNELS["line_manager"], {"id": "known"})
+    async with serve(scripted_core, make_settings(tmp_path)):
+        pass
+    assert CHANNELS["line_manager"] not in caplog.text
+    for stage in ("senior_manager", "principal"):
+        assert f"not been added to the {stage} channel {CHANNELS[stage]}" in caplog.text
+
+
 async def test_deliverer_posts_to_a_channel_the_bot_was_added_to(
     serve, scripted_core, connector, payload, tmp_path
 ):
