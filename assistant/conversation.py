@@ -30,6 +30,7 @@ from assistant.messages import (
 from assistant.policy.answer import PolicyAnswer
 from assistant.storage.store import Store
 from assistant.texts import chat as texts
+from assistant.texts import form as form_texts
 from assistant.texts import workflow as workflow_texts
 from assistant.workflow.notices import approval_message, request_facts
 from assistant.workflow.service import ApprovalService
@@ -148,6 +149,8 @@ class Assistant:
         if state is not None:
             if not text:
                 return [_reply(texts.RESUMING_FORM), Reply(form.current_question(state))]
+            if text.lower() == form_texts.BUTTON_WHOLE_FORM.lower():
+                return self._no_whole_form_here(state)  # the button typed in a console
             if form.is_policy_question(text, state):
                 back = [_reply(texts.BACK_TO_FORM), Reply(form.current_question(state))]
                 return self._answer(incoming) + back
@@ -213,6 +216,27 @@ class Assistant:
         self.store.delete_draft(incoming.user)
         return effects
 
+    def _whole_form(self, incoming: Incoming) -> list[Effect]:
+        """Every field at once: errors per field (nothing saved), or the form's review."""
+        checked = form.check_whole(
+            dict(incoming.fields),
+            me=incoming.user,
+            my_name=incoming.display_name,
+            today=self.today(),
+        )
+        if not checked.ok:
+            return [Reply(form.errors_message(checked.errors))]
+        state, messages = form.review_whole(checked.answers)
+        self.store.save_draft(incoming.user, state.to_json())
+        return [Reply(m) for m in messages]
+
+    def _no_whole_form_here(self, state: form.FormState | None) -> list[Effect]:
+        """An adapter without dialogs sent the "whole form" button on: one question at a time."""
+        effects: list[Effect] = [_reply(form_texts.WHOLE_FORM_NOT_HERE)]
+        if state is not None:
+            effects.append(Reply(form.current_question(state)))
+        return effects
+
     # ---- buttons ------------------------------------------------------------------------
 
     def _on_action(self, incoming: Incoming) -> list[Effect]:
@@ -227,7 +251,11 @@ class Assistant:
             return self.approvals.withdraw(request_id, incoming.user)
         if action in (Action.HELPFUL, Action.NOT_HELPFUL):
             return self._feedback(incoming, helpful=action is Action.HELPFUL)
+        if action is Action.FORM_WHOLE:
+            return self._whole_form(incoming)
         state = self._draft(incoming.user)
+        if action is Action.FORM_WHOLE_OPEN:
+            return self._no_whole_form_here(state)
         if action is Action.FORM_START:
             if state is not None:
                 return [_reply(texts.RESUMING_FORM), Reply(form.current_question(state))]

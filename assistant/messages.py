@@ -42,11 +42,24 @@ class Action(StrEnum):
     FORM_EDIT = "form.edit"  # value: field key, or empty for "which field?"
     FORM_SUBMIT = "form.submit"
     FORM_CANCEL = "form.cancel"
+    # A button: an adapter with dialogs opens its "whole form" dialog; others send it on.
+    FORM_WHOLE_OPEN = "form.whole_open"
+    FORM_WHOLE = "form.whole"  # fields: every field's raw input at once
     APPROVE = "approval.approve"  # value: "<request id>:<stage>"
     REJECT = "approval.reject"  # value: "<request id>:<stage>", text: the reason
     WITHDRAW = "approval.withdraw"  # value: request id
     HELPFUL = "feedback.helpful"  # value: answer id
     NOT_HELPFUL = "feedback.not_helpful"  # value: answer id
+
+
+@dataclass(frozen=True)
+class FieldInput:
+    """One field's raw input when the whole form is sent at once (typed text, ticked
+    option values, picked people written "@Name" in ``text`` in the same order)."""
+
+    text: str = ""
+    values: tuple[str, ...] = ()
+    mentions: tuple[Identity, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -64,6 +77,8 @@ class Incoming:
     # Identities of people the message mentions, in order. In ``text`` each mention is
     # written "@Name" (or left as the platform's own tag), in the same order.
     mentions: tuple[Identity, ...] = ()
+    # With Action.FORM_WHOLE: (field key, its input) for every field of the form.
+    fields: tuple[tuple[str, FieldInput], ...] = ()
 
 
 class Kind(StrEnum):
@@ -144,6 +159,8 @@ class Message:
     # The form field this question asks for (adapters may offer a user picker for people fields).
     field: str = ""
     people: bool = False
+    # A refused whole form: (field key, what is wrong), shown under each field where possible.
+    field_errors: tuple[tuple[str, str], ...] = ()
 
 
 # ---- effects: what the core asks an adapter to do -------------------------------------

@@ -3,7 +3,8 @@
 Pure and platform-free: :func:`start_form`, :func:`step` and :func:`current_question`
 move a :class:`FormState` along the transition table in :mod:`assistant.form.flow`;
 :func:`summary_rows` renders the answers; :func:`wants_form` and
-:func:`is_policy_question` help the router decide what a text is.
+:func:`is_policy_question` help the router decide what a text is; :func:`check_whole` and
+:func:`review_whole` take the whole form at once (a dialog).
 """
 
 from __future__ import annotations
@@ -21,6 +22,14 @@ from assistant.form.machine import (
     step,
 )
 from assistant.form.summary import final_answers, summary_rows, summary_text
+from assistant.form.whole import (
+    WholeField,
+    WholeForm,
+    check_whole,
+    errors_message,
+    review_whole,
+    whole_fields,
+)
 
 __all__ = [
     "FIELD_KEYS",
@@ -33,14 +42,20 @@ __all__ = [
     "Step",
     "StepResult",
     "Transition",
+    "WholeField",
+    "WholeForm",
+    "check_whole",
     "current_question",
+    "errors_message",
     "final_answers",
     "is_policy_question",
     "next_step",
     "path",
+    "review_whole",
     "start_form",
     "step",
     "summary_rows",
     "summary_text",
     "wants_form",
+    "whole_fields",
 ]

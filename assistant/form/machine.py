@@ -9,30 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from assistant.errors import ValidationError
 from assistant.form import prompts
-from assistant.form.fields import (
-    CHILD_PARTIES,
-    FIELD_KEYS,
-    MAX_YEARS_AHEAD,
-    FieldKind,
-    Step,
-    kind_of,
-)
+from assistant.form.fields import CHILD_PARTIES, FIELD_KEYS, FieldKind, Step, kind_of
 from assistant.form.flow import applies, is_optional, path
 from assistant.form.intents import Command, ParsedCommand, parse_command
-from assistant.form.parsing import (
-    format_date,
-    parse_age_range,
-    parse_date,
-    parse_host,
-    parse_parties,
-    parse_people,
-    parse_text,
-)
+from assistant.form.parsing import REQUIRED_REASONS, format_date, parse_answer
 from assistant.form.state import (
     MAX_HISTORY,
     EventKind,
@@ -43,7 +28,7 @@ from assistant.form.state import (
     prune,
 )
 from assistant.form.summary import final_answers
-from assistant.messages import Action, Citation, Incoming, Kind, Message
+from assistant.messages import Action, Button, Citation, Incoming, Kind, Message
 from assistant.texts import form as texts
 
 # ---- public entry points -----------------------------------------------------------------
@@ -58,7 +43,11 @@ def start_form(*, today: date) -> tuple[FormState, list[Message]]:
         for cid, sec, quote in texts.OPENING_QUOTES
     )
     opening = Message(
-        text=texts.OPENING, kind=Kind.NOTICE, citations=citations, context=texts.OPENING_CONTEXT
+        text=texts.OPENING,
+        kind=Kind.NOTICE,
+        citations=citations,
+        buttons=(Button(label=texts.BUTTON_WHOLE_FORM, action=Action.FORM_WHOLE_OPEN),),
+        context=texts.OPENING_CONTEXT,
     )
     return state, [opening, current_question(state)]
 
@@ -95,7 +84,16 @@ def _answer(state: FormState, incoming: Incoming, today: date) -> StepResult:
     if choosing and kind not in (FieldKind.PARTIES, FieldKind.HOST):
         return StepResult(state, [prompts.notice(texts.STALE_BUTTON), current_question(state)])
     try:
-        updates = _parse(state.step, incoming, state.answers, today)
+        updates = parse_answer(
+            state.step,
+            text=incoming.text,
+            values=_values(incoming),
+            mentions=incoming.mentions,
+            me=incoming.user,
+            my_name=incoming.display_name,
+            answers=state.answers,
+            today=today,
+        )
     except ValidationError as exc:
         return StepResult(state, [prompts.error(str(exc), exc.clause), current_question(state)])
     answers = {**state.answers, **updates}
@@ -117,55 +115,6 @@ def _values(incoming: Incoming) -> tuple[str, ...]:
     if incoming.value:
         return tuple(v.strip() for v in incoming.value.split(",") if v.strip())
     return ()
-
-
-def _parse(step_: Step, incoming: Incoming, answers: Mapping[str, Any], today: date) -> dict:
-    kind, text, key = kind_of(step_), incoming.text, step_.value
-    if kind is FieldKind.TEXT:
-        return {key: parse_text(text, required=not is_optional(step_, answers))}
-    if kind in (FieldKind.PERSON, FieldKind.PEOPLE):
-        found = parse_people(
-            text, incoming.mentions, me=incoming.user, my_name=incoming.display_name
-        )
-        if not found:
-            raise ValidationError(texts.PEOPLE_NONE)
-        if kind is FieldKind.PERSON and len(found) > 1:
-            one = texts.PEOPLE_ONE_AUTHOR if step_ is Step.AUTHOR else texts.PEOPLE_ONE
-            raise ValidationError(one.format(count=len(found)))
-        if kind is FieldKind.PEOPLE and len(found) < 2:
-            role = texts.SHORT_NAMES[key]
-            raise ValidationError(texts.PEOPLE_TWO.format(role=role, count=1), clause="A.5.4")
-        return {key: found}
-    if kind is FieldKind.PARTIES:
-        return {key: parse_parties(text, _values(incoming))}
-    if kind is FieldKind.HOST:
-        values = _values(incoming)
-        host, name = parse_host(text, values[0] if values else "")
-        return {key: host, "host_name": name} if name else {key: host}
-    if kind is FieldKind.AGE_RANGE:
-        return {key: parse_age_range(text)}
-    return {key: _check_date(step_, parse_date(text), answers, today).isoformat()}
-
-
-def _check_date(step_: Step, value: date, answers: Mapping[str, Any], today: date) -> date:
-    if value > today + timedelta(days=366 * MAX_YEARS_AHEAD):
-        raise ValidationError(
-            texts.DATE_TOO_FAR.format(date=format_date(value), years=MAX_YEARS_AHEAD)
-        )
-    if step_ is Step.GO_LIVE and value < today:
-        raise ValidationError(
-            texts.DATE_PAST.format(date=format_date(value), today=format_date(today)),
-            clause="A.3.6",
-        )
-    go_live = answers.get("go_live")
-    if step_ is Step.CLOSURE and go_live and value <= date.fromisoformat(go_live):
-        raise ValidationError(
-            texts.DATE_CLOSURE_ORDER.format(
-                closure=format_date(value), go_live=format_date(date.fromisoformat(go_live))
-            ),
-            clause="A.1.6",
-        )
-    return value
 
 
 def active_warnings(answers: Mapping[str, Any]) -> list[str]:
@@ -241,21 +190,14 @@ def _back(state: FormState, command: ParsedCommand, today: date) -> StepResult:
     return StepResult(state, [prompts.notice(texts.BACK_AT_START), current_question(state)])
 
 
-_SKIP_REASONS = {
-    Step.VETTING: (texts.VETTING_REASON, "A.2.6"),
-    Step.ADVERTISING: (texts.ADVERTISING_REASON, "A.5.8"),
-    Step.CONSENT: (texts.CONSENT_REASON, None),
-}
-
-
 def _skip(state: FormState, command: ParsedCommand, today: date) -> StepResult:
     if state.step is Step.REVIEW:
         return StepResult(state, [prompts.notice(texts.REVIEW_UNCLEAR), current_question(state)])
     if is_optional(state.step, state.answers):
         return _advance(state, {**state.answers, state.step.value: ""}, [])
     name = texts.SHORT_NAMES[state.step.value]
-    if state.step in _SKIP_REASONS:
-        reason, clause = _SKIP_REASONS[state.step]
+    if state.step in REQUIRED_REASONS:
+        reason, clause = REQUIRED_REASONS[state.step]
         refusal = prompts.error(texts.SKIP_REQUIRED_CLAUSE.format(name=name, reason=reason), clause)
     else:
         refusal = prompts.error(texts.SKIP_REQUIRED.format(name=name))

@@ -8,11 +8,23 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Sequence
-from datetime import date
+from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
+from typing import Any
 
 from assistant.errors import ValidationError
-from assistant.form.fields import HOSTS, MAX_AGE, MAX_ANSWER_CHARS, MIN_AGE, PARTIES
+from assistant.form.fields import (
+    HOSTS,
+    MAX_AGE,
+    MAX_ANSWER_CHARS,
+    MAX_YEARS_AHEAD,
+    MIN_AGE,
+    PARTIES,
+    FieldKind,
+    Step,
+    kind_of,
+)
+from assistant.form.flow import is_optional
 from assistant.messages import Identity
 from assistant.texts import form as texts
 
@@ -306,3 +318,72 @@ def parse_age_range(text: str) -> dict[str, int]:
     if low > high:
         raise ValidationError(texts.AGE_ORDER.format(low=low, high=high))
     return {"low": low, "high": high}
+
+
+# ---- one field, by the form's rules ----------------------------------------------------------
+
+# Fields required only in some cases: why, and the clause behind it.
+REQUIRED_REASONS: dict[Step, tuple[str, str | None]] = {
+    Step.VETTING: (texts.VETTING_REASON, "A.2.6"),
+    Step.ADVERTISING: (texts.ADVERTISING_REASON, "A.5.8"),
+    Step.CONSENT: (texts.CONSENT_REASON, None),
+}
+
+
+def parse_answer(
+    step: Step,
+    *,
+    text: str = "",
+    values: Sequence[str] = (),
+    mentions: Sequence[Identity] = (),
+    me: Identity | None = None,
+    my_name: str = "",
+    answers: Mapping[str, Any],
+    today: date,
+) -> dict[str, Any]:
+    """The answers one field's input gives (``{key: value}``, the host also its name), checked
+    by every rule of the form given the other ``answers``; ValidationError otherwise."""
+    kind, key = kind_of(step), step.value
+    if kind is FieldKind.TEXT:
+        return {key: parse_text(text, required=not is_optional(step, answers))}
+    if kind in (FieldKind.PERSON, FieldKind.PEOPLE):
+        found = parse_people(text, mentions, me=me, my_name=my_name)
+        if not found:
+            raise ValidationError(texts.PEOPLE_NONE)
+        if kind is FieldKind.PERSON and len(found) > 1:
+            one = texts.PEOPLE_ONE_AUTHOR if step is Step.AUTHOR else texts.PEOPLE_ONE
+            raise ValidationError(one.format(count=len(found)))
+        if kind is FieldKind.PEOPLE and len(found) < 2:
+            role = texts.SHORT_NAMES[key]
+            raise ValidationError(texts.PEOPLE_TWO.format(role=role, count=1), clause="A.5.4")
+        return {key: found}
+    if kind is FieldKind.PARTIES:
+        return {key: parse_parties(text, values)}
+    if kind is FieldKind.HOST:
+        host, name = parse_host(text, values[0] if values else "")
+        return {key: host, "host_name": name} if name else {key: host}
+    if kind is FieldKind.AGE_RANGE:
+        return {key: parse_age_range(text)}
+    return {key: check_date(step, parse_date(text), answers, today).isoformat()}
+
+
+def check_date(step: Step, value: date, answers: Mapping[str, Any], today: date) -> date:
+    """Not absurdly far ahead; go-live not in the past (A.3.6); closure after go-live (A.1.6)."""
+    if value > today + timedelta(days=366 * MAX_YEARS_AHEAD):
+        raise ValidationError(
+            texts.DATE_TOO_FAR.format(date=format_date(value), years=MAX_YEARS_AHEAD)
+        )
+    if step is Step.GO_LIVE and value < today:
+        raise ValidationError(
+            texts.DATE_PAST.format(date=format_date(value), today=format_date(today)),
+            clause="A.3.6",
+        )
+    go_live = answers.get("go_live")
+    if step is Step.CLOSURE and go_live and value <= date.fromisoformat(go_live):
+        raise ValidationError(
+            texts.DATE_CLOSURE_ORDER.format(
+                closure=format_date(value), go_live=format_date(date.fromisoformat(go_live))
+            ),
+            clause="A.1.6",
+        )
+    return value

@@ -341,3 +341,35 @@ WARNINGS: dict[str, str] = {
         'participants in sites must not be able to be identified."'
     ),
 }
+
+# ---- the whole form at once (a dialog) ------------------------------------------------------
+
+BUTTON_WHOLE_FORM = "Fill in the whole form"
+WHOLE_FORM_NOT_HERE = (
+    "Filling in the whole form at once needs a dialog, which this chat does not have. "
+    "Let's carry on one question at a time."
+)
+WHOLE_FORM_ERRORS = "Please correct {count} of your answers:"
+WHOLE_FORM_REQUIRED_CLAUSE = '"{name}" is required here: {reason}'
+# When a follow-up field (or one required only sometimes) must be filled in.
+WHOLE_FORM_WHEN: dict[str, str] = {
+    "audience_age_range": f"Needed if the audience includes {PARTY_OPTIONS['pupils']}.",
+    "audience_schools": f"Needed if the audience includes {PARTY_OPTIONS['other_schools']}.",
+    "audience_others": f"Needed if the audience includes {PARTY_OPTIONS['others']}.",
+    "contributors_age_range": f"Needed if contributors include {PARTY_OPTIONS['pupils']}.",
+    "contributors_schools": f"Needed if contributors include {PARTY_OPTIONS['other_schools']}.",
+    "contributors_others": f"Needed if contributors include {PARTY_OPTIONS['others']}.",
+    "vetting": "Needed if anyone other than the school's pupils and staff will contribute.",
+    "host_name": "Needed if a third party hosts the site.",
+    "advertising": "Needed if anyone other than the school's pupils and staff will contribute.",
+    "consent": "Needed if contributors include children or adults with learning disabilities.",
+}
+WHOLE_FORM_FOLLOW_UP_REQUIRED: dict[str, str] = {
+    "audience_age_range": "You ticked pupils of the school: please give their age range.",
+    "audience_schools": "You ticked pupils from other schools: please name the schools.",
+    "audience_others": "You ticked others: please say who they are.",
+    "contributors_age_range": "You ticked pupils of the school: please give their age range.",
+    "contributors_schools": "You ticked pupils from other schools: please name the schools.",
+    "contributors_others": "You ticked others: please say who they are.",
+    "host_name": HOST_NAME_REQUIRED,
+}
