@@ -22,3 +22,13 @@ MORE_OMITTED = "Some of the reply was left out because it was too long for Slack
 HOME_EMPTY = 'Nothing here yet. Send me a question, or say "start the form" to ask for a new site.'
 CHOSEN = "You chose: {labels}"
 CLAUSE_HEADING = "*Clause {clause_id} · {section}*"
+WHOLE_TITLE = "Site approval form"
+WHOLE_SUBMIT = "Check answers"
+WHOLE_CLOSE = "Cancel"
+WHOLE_INTRO = (
+    "The Social Media Site Creation Approval Form (Appendix B) in one go. Your answers are "
+    "checked when you press Check answers; nothing is sent for approval until you press "
+    "Submit on the review in your messages with me."
+)
+WHOLE_NAMES_LABEL = "Anyone not in Slack"
+WHOLE_NAMES_HINT = "Names separated by commas, in addition to the people picked above."

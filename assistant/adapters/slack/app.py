@@ -47,10 +47,19 @@ from assistant.adapters.slack.translate import (
     where_for_action,
     where_for_event,
 )
+from assistant.adapters.slack.whole_form import (
+    WHOLE_CALLBACK,
+    block_errors,
+    field_errors,
+    picked_users,
+    whole_form_incoming,
+    whole_form_modal,
+)
 from assistant.config import SlackSettings
 from assistant.core import Core
 from assistant.errors import AssistantError, InputError, WorkflowError
-from assistant.messages import Effect, Incoming, Kind, Message
+from assistant.form.whole import whole_fields
+from assistant.messages import Action, Effect, Incoming, Kind, Message
 from assistant.texts import slack as texts
 
 log = logging.getLogger(__name__)
@@ -112,6 +121,7 @@ class SlackAdapter:
         bolt.action(PEOPLE_NEXT_ACTION)(self.on_action)
         bolt.action(STATE_ONLY_ACTIONS)(self.on_state_change)
         bolt.view(REASON_CALLBACK)(self.on_reason)
+        bolt.view(WHOLE_CALLBACK)(self.on_whole_form)
 
     # ---- HTTP -------------------------------------------------------------------------
 
@@ -188,19 +198,15 @@ class SlackAdapter:
         where = where_for_action(body)
         action_id = str(action.get("action_id", ""))
         core_action = action_of(action_id)
+        if core_action is Action.FORM_WHOLE_OPEN:
+            modal = whole_form_modal(fields=whole_fields(), user_id=where.user_id)
+            await self._open(body, modal, where)
+            return
         if core_action is not None and needs_reason(action_id):
             metadata = reason_metadata(
                 action=core_action, value=str(action.get("value", "")), where=where
             )
-            try:
-                await self.client.views_open(
-                    trigger_id=body["trigger_id"], view=reason_modal(metadata=metadata)
-                )
-            except WEB_API_ERRORS as exc:
-                log.warning("Slack: views.open failed: %s", failure_reason(exc))
-                await self.delivery.tell(
-                    where, Message(text=texts.SOMETHING_WENT_WRONG, kind=Kind.ERROR)
-                )
+            await self._open(body, reason_modal(metadata=metadata), where)
             return
         if not await asyncio.to_thread(self.core.first_delivery, action_key(body, action)):
             return
@@ -226,6 +232,38 @@ class SlackAdapter:
         names = await self.people.names([body["user"]["id"]])
         incoming, where = reason_incoming(body, names=names)
         await self._handle(incoming, where)
+
+    async def on_whole_form(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
+        """The whole form was submitted: checked by the core before the ack (no model is
+        involved, so it is fast); errors go under their fields, else the review to the DM."""
+        user_id = str(body["user"]["id"])
+        names = await self.people.names([user_id, *picked_users(view)])
+        incoming = whole_form_incoming(body, names=names)
+        where = Where(user_id=user_id)
+        try:
+            loop = asyncio.get_running_loop()
+            effects = await loop.run_in_executor(self._core_threads, self.core.handle, incoming)
+        except Exception as exc:
+            log.exception("core failed on the whole form from %s", incoming.user)
+            await ack()
+            await self.delivery.tell(where, friendly(exc))
+            return
+        errors = field_errors(effects)
+        if errors:
+            await ack(response_action="errors", errors=block_errors(errors, view))
+            return
+        await ack()
+        await self.delivery.carry_out(effects, where)
+
+    async def _open(self, body: dict[str, Any], modal: dict[str, Any], where: Where) -> None:
+        """Open a modal with the click's trigger_id (valid for 3 seconds)."""
+        try:
+            await self.client.views_open(trigger_id=body["trigger_id"], view=modal)
+        except WEB_API_ERRORS as exc:
+            log.warning("Slack: views.open failed: %s", failure_reason(exc))
+            await self.delivery.tell(
+                where, Message(text=texts.SOMETHING_WENT_WRONG, kind=Kind.ERROR)
+            )
 
     # ---- the one path to the core ----------------------------------------------------------
 

@@ -1,0 +1,146 @@
+"""The "Fill in the whole form" modal with the real core: errors under their fields, then the
+review in the DM, and Submit reaches the line managers' channel."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from slack_helpers import SlackSender, click, event_payload, payload, slack_settings, start_server
+
+from assistant.adapters.slack.whole_form import NAMES_SUFFIX
+from assistant.app import build_core
+from assistant.messages import Identity
+from assistant.policy.embedder import HashingEmbedder
+from assistant.texts import form as form_texts
+
+CORPUS = Path(__file__).resolve().parents[3] / "policy_corpus"
+STAFF = Identity("slack", "USTAFF1")
+CHANNELS = {"line_manager": "CAPPROVE1", "senior_manager": "CAPPROVE2", "principal": "CAPPROVE3"}
+TODAY = date(2026, 3, 2)
+
+
+def to(channel: str):
+    return lambda args: args.get("channel") == channel
+
+
+def with_button(label: str):
+    return lambda args: label in json.dumps(args.get("blocks", []))
+
+
+def submission(modal: dict[str, Any], **changes: dict[str, Any]) -> dict[str, Any]:
+    """The documented view_submission of the whole form, as the opened modal, with some
+    blocks' element state replaced."""
+    data = payload("view_submission_whole_form")
+    data["view"]["blocks"] = modal["blocks"]
+    values = data["view"]["state"]["values"]
+    for block_id, element in changes.items():
+        values[block_id] = {"input": element}
+    return data
+
+
+async def wait_until(check, timeout: float = 10.0) -> None:
+    for _ in range(int(timeout / 0.02)):
+        if check():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("timed out")
+
+
+async def test_whole_form_modal_errors_then_review_then_submit(fake_slack, tmp_path):
+    settings = dataclasses.replace(
+        slack_settings(tmp_path, fake_slack.url),
+        corpus_dir=CORPUS,
+        index_dir=tmp_path / "index",
+        database_url=f"sqlite:///{tmp_path / 'assistant.db'}",
+        roles={
+            "line_manager": (Identity("slack", "ULINEROLE"),),
+            "senior_manager": (Identity("slack", "USENIOR1"),),
+            "principal": (Identity("slack", "UPRINCIPAL1"),),
+        },
+        channels={stage: {"slack": channel} for stage, channel in CHANNELS.items()},
+    )
+    core = build_core(settings, embedder=HashingEmbedder())
+    core.today = lambda: TODAY
+    server = await start_server(core, settings)
+    try:
+        async with aiohttp.ClientSession() as session:
+            slack = SlackSender(session, str(server.make_url("/slack/events")))
+            started = event_payload(
+                "message_im", "EvWhole1", text="I want to set up a Facebook page for PE"
+            )
+            assert (await slack.event(started))[0] == 200
+            button = form_texts.BUTTON_WHOLE_FORM
+            [opening] = await fake_slack.wait_for("chat.postMessage", with_button(button))
+            draft_before = core.store.load_draft(STAFF)
+            assert json.loads(draft_before or "{}")["step"] == "department"
+
+            pressed = click(opening, button, user="USTAFF1")
+            await slack.interaction(pressed)
+            [opened] = await fake_slack.wait_for("views.open")
+            assert opened.args["trigger_id"] == pressed["trigger_id"]
+            modal = opened.args["view"]
+            inputs = {b["block_id"]: b for b in modal["blocks"] if b["type"] == "input"}
+            assert len(modal["blocks"]) <= 100
+            assert set(submission(modal)["view"]["state"]["values"]) == set(inputs)
+            assert len(inputs["audience"]["element"]["options"]) == 7
+            assert inputs["administrators"]["element"]["type"] == "multi_users_select"
+            assert inputs["administrators" + NAMES_SUFFIX]["optional"] is True
+            assert inputs["author"]["element"]["initial_user"] == "USTAFF1"
+            assert inputs["consent"]["optional"] and not inputs["security"]["optional"]
+            assert all(b["hint"]["text"] for b in inputs.values())
+
+            # One administrator, a past go-live date and no name for the third-party host.
+            wrong = submission(
+                modal,
+                administrators={"type": "multi_users_select", "selected_users": ["UADMIN1"]},
+                go_live={"type": "datepicker", "selected_date": "2026-01-05"},
+                host_name={"type": "plain_text_input", "value": None},
+            )
+            status, text = await slack.interaction(wrong)
+            assert status == 200
+            answer = json.loads(text)
+            assert answer["response_action"] == "errors"
+            errors = answer["errors"]
+            assert list(errors) == ["administrators", "host_name", "go_live"]
+            assert "A.5.4" in errors["administrators"] and "A.3.6" in errors["go_live"]
+            assert errors["host_name"] == form_texts.HOST_NAME_REQUIRED
+            assert core.store.load_draft(STAFF) == draft_before  # nothing saved
+            assert not core.approvals.list_requests()
+            assert not fake_slack.called("chat.postMessage", with_button(form_texts.BUTTON_SUBMIT))
+
+            status, text = await slack.interaction(submission(modal))
+            assert (status, text) == (200, "")  # the modal closes
+            [review] = await fake_slack.wait_for(
+                "chat.postMessage", with_button(form_texts.BUTTON_SUBMIT)
+            )
+            assert review.args["channel"] == "DUSTAFF1"  # the person's DM with the app
+            shown = json.dumps(review.args["blocks"])
+            for name in ("Sam Staff", "Lee Line", "Ada Admin", "Carol Cole", "Facebook"):
+                assert name in shown
+            await wait_until(
+                lambda: json.loads(core.store.load_draft(STAFF) or "{}").get("step") == "review"
+            )
+            assert not core.approvals.list_requests()  # only Submit sends it
+
+            await slack.interaction(click(review, form_texts.BUTTON_SUBMIT, user="USTAFF1"))
+            [posted] = await fake_slack.wait_for("chat.postMessage", to(CHANNELS["line_manager"]))
+            assert "Ada Admin" in json.dumps(posted.args["blocks"])
+    finally:
+        await server.close()
+
+    [request] = core.approvals.list_requests()
+    answers = request.answers
+    assert answers["line_manager"] == [{"name": "Lee Line", "identity": "slack:ULINE1"}]
+    assert answers["moderators"] == [
+        {"name": "Ada Admin", "identity": "slack:UADMIN1"},
+        {"name": "Carol Cole", "identity": None},
+    ]
+    assert (answers["go_live"], answers["closure"]) == ("2026-09-01", "2027-07-31")
+    assert "vetting" in answers and answers["vetting"] == ""
+    assert core.store.load_draft(STAFF) is None
