@@ -16,7 +16,7 @@ from assistant.form import (
     start_form,
     whole_fields,
 )
-from assistant.messages import Action, FieldInput, Identity, Kind
+from assistant.messages import Action, FieldInput, Identity, Incoming, Kind, PostToChannel, Reply
 from assistant.texts import form as texts
 from tests.form.form_helpers import FULL_ANSWERS, ME, TODAY, Conversation, pressed
 
@@ -188,3 +188,58 @@ def test_the_opening_offers_the_whole_form():
     _, (opening, _) = start_form(today=TODAY)
     [button] = opening.buttons
     assert (button.label, button.action) == (texts.BUTTON_WHOLE_FORM, Action.FORM_WHOLE_OPEN)
+
+
+# ---- through the router ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def core(tmp_path):
+    from assistant.app import build_core
+    from assistant.policy.embedder import HashingEmbedder
+    from tests.core.conftest import core_settings
+
+    settings = core_settings(tmp_path, f"sqlite:///{tmp_path / 'a.db'}", tmp_path / "index")
+    built = build_core(settings, embedder=HashingEmbedder())
+    built.today = lambda: TODAY
+    return built
+
+
+TEACHER = Identity("console", "lena")  # the teacher of tests/core's settings
+
+
+def whole(fields: dict[str, FieldInput]) -> Incoming:
+    pairs = tuple(fields.items())
+    return Incoming(user=TEACHER, action=Action.FORM_WHOLE, fields=pairs, display_name="Lena Lowe")
+
+
+def test_the_router_refuses_with_field_errors_and_saves_nothing(core):
+    [reply] = core.handle(whole(typed(administrators="Ada")))
+    assert isinstance(reply, Reply) and reply.message.kind is Kind.ERROR
+    assert [key for key, _ in reply.message.field_errors] == ["administrators"]
+    assert core.store.load_draft(TEACHER) is None
+
+
+def test_the_router_saves_the_draft_at_review_and_submit_sends_it(core):
+    effects = core.handle(whole(typed()))
+    assert effects[-1].message.kind is Kind.REVIEW
+    state = FormState.from_json(core.store.load_draft(TEACHER))
+    assert state.step is Step.REVIEW
+    submitted = core.handle(Incoming(user=TEACHER, action=Action.FORM_SUBMIT, display_name="Lena"))
+    assert any(isinstance(e, PostToChannel) for e in submitted)
+    [request] = core.approvals.list_requests()
+    expected = check_whole(typed(), me=TEACHER, my_name="Lena Lowe", today=TODAY).answers
+    assert request.answers == expected
+    assert core.store.load_draft(TEACHER) is None
+
+
+def test_without_a_dialog_the_button_carries_on_one_question_at_a_time(core):
+    core.handle(Incoming(user=TEACHER, text="start the approval form"))
+    for incoming in (
+        Incoming(user=TEACHER, action=Action.FORM_WHOLE_OPEN),
+        Incoming(user=TEACHER, text=texts.BUTTON_WHOLE_FORM.lower()),  # a console types the label
+    ):
+        notice, question = core.handle(incoming)
+        assert notice.message.text == texts.WHOLE_FORM_NOT_HERE
+        assert question.message.field == "department"
+    assert "department" not in FormState.from_json(core.store.load_draft(TEACHER)).answers
