@@ -65,8 +65,10 @@ def render(message: Message) -> str:
             parts.append(f"  {number}. {option.label}")
         if message.choices.multiple:
             parts.append("  (type the numbers or names, separated by commas)")
-    if message.buttons:
-        parts.append("  " + "   ".join(f"[{_command_for(b)}]" for b in message.buttons))
+    # The whole-form dialog needs a platform with forms (Slack's modal); not a terminal.
+    buttons = [b for b in message.buttons if b.action is not Action.FORM_WHOLE_OPEN]
+    if buttons:
+        parts.append("  " + "   ".join(f"[{_command_for(b)}]" for b in buttons))
     if message.context:
         parts.append(_wrap(message.context, "  \u2014 "))
     return "\n".join(parts)

@@ -13,7 +13,7 @@ from typing import Any
 from botbuilder.core import CardFactory, MessageFactory
 from botbuilder.schema import Activity
 
-from assistant.messages import Button, Kind, Message
+from assistant.messages import Action, Button, Kind, Message
 from assistant.texts import teams as texts
 
 CARD_VERSION = "1.4"
@@ -142,7 +142,8 @@ def card(message: Message) -> dict[str, Any]:
         body.append(_text_block(texts.PEOPLE_HINT, isSubtle=True, size="Small"))
     if message.context:
         body.append(_text_block(message.context, isSubtle=True, size="Small"))
-    actions.extend(_button(b) for b in message.buttons)
+    # The whole-form dialog is a Slack modal; here the form is asked one question at a time.
+    actions.extend(_button(b) for b in message.buttons if b.action is not Action.FORM_WHOLE_OPEN)
     result: dict[str, Any] = {
         "type": "AdaptiveCard",
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",

@@ -13,7 +13,7 @@ from assistant.adapters.teams.auth import AuthMode, decide_mode, has_bearer_toke
 from assistant.adapters.teams.cards import activity_for, card, escape_markdown
 from assistant.cli.teams import build_package, teams_report
 from assistant.errors import ConfigError
-from assistant.messages import ChoiceSet, Kind, Message, Option
+from assistant.messages import Action, Button, ChoiceSet, Kind, Message, Option
 
 
 @pytest.mark.parametrize(
@@ -88,3 +88,15 @@ def test_doctor_lists_channels_and_people_the_bot_cannot_reach(tmp_path, scripte
     assert f"FAIL  Teams channel {CHANNELS['line_manager']}" in text
     assert f"ok    Teams channel {CHANNELS['principal']}" in text
     assert "teams:aad-line_manager: no personal chat" in text
+
+
+def test_the_whole_form_dialog_button_is_not_shown_in_teams():
+    message = Message(
+        text="Let's fill in the form.",
+        buttons=(
+            Button("Fill in the whole form", Action.FORM_WHOLE_OPEN),
+            Button("Cancel", Action.FORM_CANCEL),
+        ),
+    )
+    titles = [a["title"] for a in card(message).get("actions", [])]
+    assert titles == ["Cancel"]
