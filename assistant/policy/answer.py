@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.errors import InputError
+from assistant.errors import ConfigError, InputError
 from assistant.messages import Citation, Kind, Message
 from assistant.policy.embedder import Embedder
 from assistant.policy.index import Index
 from assistant.policy.model import Clause, Document
 from assistant.policy.questions import clean_question, neutralise
+from assistant.policy.refusal_weights import read_weights
 from assistant.policy.retrieval import (
     Hit,
     Retrieval,
@@ -33,40 +34,58 @@ _COPYRIGHT_STEMS = frozenset(stems("copyright copyrighted trademark trademarks p
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[\"'(\u2018\u201cA-Z])")
 
 
-# The signals behind a refusal, in the order of RefusalPolicy.weights.
+def _second_score(retrieval: Retrieval) -> float:
+    return retrieval.hits[1].score if len(retrieval.hits) > 1 else 0.0
+
+
+# Every signal a refusal model may use, by name; the shipped file picks some, in order.
+REFUSAL_SIGNALS: dict[str, Callable[[Retrieval], float]] = {
+    "score": lambda r: r.hits[0].score,  # best fused score
+    "dense": lambda r: max(r.hits[0].dense, r.plain_dense),  # its cosine, or the unadapted best
+    "coverage": lambda r: r.overlap / max(r.content, 1),  # share of words the policy uses
+    "topic": lambda r: min(r.topic, 3),  # the policy's topic words the question uses
+    "adapted": lambda r: max(h.dense for h in r.hits),  # best adapted cosine, any clause
+    "plain": lambda r: r.plain_dense,  # best unadapted cosine, any clause
+    "margin": lambda r: r.hits[0].score - _second_score(r),  # first clause over the second
+    "implied": lambda r: min(r.implied, 3),  # policy words implied by the school's vocabulary
+}
+# The signals of the first fitted model, kept as the default order.
 REFUSAL_FEATURES = ("score", "dense", "coverage", "topic")
 
 
-def refusal_features(retrieval: Retrieval) -> np.ndarray:
-    """Best fused score, best cosine (unadapted too), share of the question's words the policy
-    uses, topic."""
-    top = retrieval.top
-    if top is None:
-        return np.zeros(len(REFUSAL_FEATURES), dtype=np.float32)
-    coverage = retrieval.overlap / max(retrieval.content, 1)
-    dense = max(top.dense, retrieval.plain_dense)
-    return np.array([top.score, dense, coverage, min(retrieval.topic, 3)], dtype=np.float32)
+def refusal_features(retrieval: Retrieval, names: Sequence[str] = REFUSAL_FEATURES) -> np.ndarray:
+    """The named refusal signals of a retrieval (zeros when nothing was retrieved)."""
+    if retrieval.top is None:
+        return np.zeros(len(names), dtype=np.float32)
+    return np.array([REFUSAL_SIGNALS[n](retrieval) for n in names], dtype=np.float32)
+
+
+# Fitted by ``python -m assistant.policy.fit`` and shipped as refusal_weights.json.
+SHIPPED = read_weights()
+if not set(SHIPPED.features) <= set(REFUSAL_SIGNALS):
+    raise ConfigError(f"refusal_weights.json names unknown signals: {SHIPPED.features}")
 
 
 @dataclass(frozen=True)
 class RefusalPolicy:
     """When to say the policy does not cover a question.
 
-    A logistic model of "out of scope" over :data:`REFUSAL_FEATURES`, fitted with
-    :func:`assistant.policy.fusion.fit_logistic` (l2 0.001) on the tuning sets (dev and
-    train) as an adapted index sees unseen questions: each set's features come from a query
-    adapter trained on the other set. Operating point chosen there: at most 2% of in-scope
-    questions refused on each set.
+    A logistic model of "out of scope" over named :data:`REFUSAL_SIGNALS`, fitted with
+    :func:`assistant.policy.fusion.fit_logistic` on the labelled question sets as an adapted
+    index sees unseen questions (each set's features come from a query adapter trained on the
+    other sets), and an operating point chosen there; see :mod:`assistant.policy.fit`.
     """
 
-    weights: tuple[float, ...] = (-4.623, -1.782, -1.36, -2.877)
-    bias: float = 3.333
-    threshold: float = 0.51  # refuse when P(out of scope) is above this
-    relative_cut: float = 0.85  # cite further clauses scoring at least this share of the best
+    features: tuple[str, ...] = SHIPPED.features  # names in REFUSAL_SIGNALS
+    weights: tuple[float, ...] = SHIPPED.weights
+    bias: float = SHIPPED.bias
+    threshold: float = SHIPPED.threshold  # refuse when P(out of scope) is above this
+    relative_cut: float = SHIPPED.relative_cut  # cite further clauses at this share of the best
 
     def out_of_scope(self, retrieval: Retrieval) -> float:
         """The model's probability that the policy does not answer the question."""
-        logit = float(refusal_features(retrieval) @ np.asarray(self.weights)) + self.bias
+        features = refusal_features(retrieval, self.features)
+        logit = float(features @ np.asarray(self.weights)) + self.bias
         return 1.0 / (1.0 + math.exp(-logit))
 
 

@@ -1,0 +1,309 @@
+"""Refit the refusal model, out of fold, from labelled question files.
+
+    python -m assistant.policy.fit tests/eval/dev.jsonl tests/eval/train.jsonl [--write]
+
+Each file is one fold. A question's features come from an index whose query adapter was
+trained on the *other* files' in-scope questions, so the model sees training questions as it
+will see new ones. A logistic model of "out of scope" is fitted on every fold's features, and
+the threshold is the lowest (in steps of 0.01) refusing at most ``--max-refused-in`` of each
+fold's in-scope questions. Printed per fold: hit@1/hit@3 under the other folds' adapter, and
+refusals both with the model fitted on all folds and with one fitted on the other folds only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from assistant.errors import AssistantError, InputError
+from assistant.policy.adapter import (
+    DEFAULT_CONFIG,
+    AdapterConfig,
+    TrainingQuestion,
+    learn_adapter,
+    read_labelled,
+)
+from assistant.policy.answer import REFUSAL_SIGNALS, PolicyAnswerer, refusal_features
+from assistant.policy.fusion import fit_logistic
+from assistant.policy.refusal_weights import WEIGHTS_PATH, RefusalWeights, read_weights
+
+if TYPE_CHECKING:
+    from assistant.policy.embedder import Embedder
+    from assistant.policy.index import Index
+
+_ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class FitSettings:
+    """How the refusal model is fitted (the values that reproduce the shipped weights)."""
+
+    features: tuple[str, ...] = ("score", "dense", "coverage", "topic")
+    l2: float = 0.001
+    steps: int = 2000
+    rate: float = 1.0
+    max_refused_in: float = 0.02  # per fold, choosing the threshold
+    adapter: AdapterConfig = DEFAULT_CONFIG
+
+
+def recorded_settings(weights: RefusalWeights) -> FitSettings:
+    """The settings a weights file records it was fitted with."""
+    fitting = weights.fitting
+    adapter = fitting.get("adapter", {})
+    return FitSettings(
+        features=weights.features,
+        l2=float(fitting.get("l2", FitSettings.l2)),
+        steps=int(fitting.get("steps", FitSettings.steps)),
+        rate=float(fitting.get("rate", FitSettings.rate)),
+        max_refused_in=float(fitting.get("max_refused_in", FitSettings.max_refused_in)),
+        adapter=AdapterConfig(**adapter) if adapter else DEFAULT_CONFIG,
+    )
+
+
+@dataclass(frozen=True)
+class Fold:
+    """One question file seen through an adapter trained on the other files."""
+
+    name: str
+    x: np.ndarray  # refusal features, one row a question
+    out: np.ndarray  # True: out of scope (gold [])
+    direct: np.ndarray  # True: names a clause, never refused
+    rank: np.ndarray  # rank of the first gold clause (in scope; -1 not found)
+
+
+@dataclass(frozen=True)
+class Model:
+    """A fitted refusal model with its operating point."""
+
+    weights: np.ndarray
+    bias: float
+    threshold: float
+
+    def refuses(self, fold: Fold) -> np.ndarray:
+        p = 1.0 / (1.0 + np.exp(-(fold.x.astype(np.float64) @ self.weights + self.bias)))
+        return (p > self.threshold) & ~fold.direct
+
+
+def folds(
+    index: Index,
+    embedder: Embedder,
+    files: Sequence[Path],
+    settings: FitSettings = FitSettings(),
+) -> list[Fold]:
+    """Every file's features under an adapter trained on the other files' questions."""
+    if len(files) < 2:
+        raise InputError("the fitting needs at least two question files (one fold each)")
+    unknown = [f for f in settings.features if f not in REFUSAL_SIGNALS]
+    if unknown or not settings.features:
+        raise InputError(f"unknown refusal signals {unknown}; known: {', '.join(REFUSAL_SIGNALS)}")
+    labelled = [read_labelled(path, error=InputError) for path in files]
+    document = next(iter(index.documents), "")
+    out = []
+    for k, path in enumerate(files):
+        training = [
+            TrainingQuestion(q=q, document=document, gold=gold)
+            for j, rows in enumerate(labelled)
+            if j != k
+            for q, gold in rows
+            if gold
+        ]
+        adapter = learn_adapter(replace(index, adapter=None), embedder, training, settings.adapter)
+        answerer = PolicyAnswerer(index=replace(index, adapter=adapter), embedder=embedder)
+        found = answerer.retriever.search_many([q for q, _ in labelled[k]])
+        ranks = []
+        for (_, gold), retrieval in zip(labelled[k], found, strict=True):
+            ids = [h.clause.id for h in answerer.ranked(retrieval)]
+            ranks.append(next((i for i, cid in enumerate(ids) if cid in gold), -1))
+        out.append(
+            Fold(
+                name=path.name,
+                x=np.array([refusal_features(r, settings.features) for r in found]),
+                out=np.array([not gold for _, gold in labelled[k]]),
+                direct=np.array([bool(r.top and r.top.direct) for r in found]),
+                rank=np.array(ranks),
+            )
+        )
+    return out
+
+
+def fit_model(fitted_on: Sequence[Fold], settings: FitSettings = FitSettings()) -> Model:
+    """The logistic model over these folds, rounded as stored, and its threshold."""
+    x = np.vstack([f.x for f in fitted_on]).astype(np.float64)
+    y = np.concatenate([f.out for f in fitted_on]).astype(np.float64)
+    w, b = fit_logistic(x, y, l2=settings.l2, steps=settings.steps, rate=settings.rate)
+    model = Model(np.round(w.astype(np.float64), 3), round(float(b), 3), 1.0)
+    for threshold in np.round(np.arange(0.0, 1.0, 0.01), 2):
+        trial = replace(model, threshold=float(threshold))
+        if all(_rate(trial.refuses(f), ~f.out) <= settings.max_refused_in for f in fitted_on):
+            return trial
+    return model
+
+
+def _rate(flags: np.ndarray, among: np.ndarray) -> float:
+    return float(flags[among].mean()) if among.any() else 0.0
+
+
+@dataclass(frozen=True)
+class FoldFigures:
+    """One fold's out-of-fold figures."""
+
+    name: str
+    in_scope: int
+    out_of_scope: int
+    hit1: float
+    hit3: float
+    refused_out: float  # model fitted on every fold
+    refused_in: float
+    held_out_refused_out: float  # model fitted on the other folds only
+    held_out_refused_in: float
+
+
+def figures(all_folds: Sequence[Fold], model: Model, settings: FitSettings) -> list[FoldFigures]:
+    """Per-fold figures, then a row for every question together."""
+    rows = []
+    flags_all, held_all = [], []
+    for k, fold in enumerate(all_folds):
+        held = fit_model([f for j, f in enumerate(all_folds) if j != k], settings)
+        flags, held_flags = model.refuses(fold), held.refuses(fold)
+        flags_all.append(flags)
+        held_all.append(held_flags)
+        rows.append(_figures(fold.name, fold.out, fold.rank, flags, held_flags))
+    every = Fold(
+        name="all",
+        x=np.zeros((0, 0)),
+        out=np.concatenate([f.out for f in all_folds]),
+        direct=np.concatenate([f.direct for f in all_folds]),
+        rank=np.concatenate([f.rank for f in all_folds]),
+    )
+    rows.append(
+        _figures("all", every.out, every.rank, np.concatenate(flags_all), np.concatenate(held_all))
+    )
+    return rows
+
+
+def _figures(
+    name: str, out: np.ndarray, rank: np.ndarray, flags: np.ndarray, held: np.ndarray
+) -> FoldFigures:
+    inside = ~out
+    ranks = rank[inside]
+    n_in = int(inside.sum())
+    return FoldFigures(
+        name=name,
+        in_scope=n_in,
+        out_of_scope=int(out.sum()),
+        hit1=float((ranks == 0).mean()) if n_in else 0.0,
+        hit3=float(((ranks >= 0) & (ranks < 3)).mean()) if n_in else 0.0,
+        refused_out=_rate(flags, out),
+        refused_in=_rate(flags, inside),
+        held_out_refused_out=_rate(held, out),
+        held_out_refused_in=_rate(held, inside),
+    )
+
+
+def format_figures(rows: Sequence[FoldFigures], model: Model) -> str:
+    """The cross-validated figures as a plain-text table, then the model."""
+    head = (
+        f"{'fold':<14} {'in':>4} {'out':>4}  hit@1  hit@3  refused(out) refused(in)"
+        "  held-out model: refused(out) refused(in)"
+    )
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        lines.append(
+            f"{r.name:<14} {r.in_scope:>4} {r.out_of_scope:>4}  {r.hit1:5.3f}  {r.hit3:5.3f}"
+            f"  {r.refused_out:12.1%} {r.refused_in:11.1%}"
+            f"  {'':>15}{r.held_out_refused_out:12.1%} {r.held_out_refused_in:11.1%}"
+        )
+    weights = ", ".join(f"{w:.3f}" for w in model.weights)
+    lines.append(f"weights [{weights}], bias {model.bias:.3f}, threshold {model.threshold:.2f}")
+    return "\n".join(lines)
+
+
+def refit(
+    index: Index,
+    embedder: Embedder,
+    files: Sequence[Path],
+    settings: FitSettings = FitSettings(),
+) -> tuple[RefusalWeights, list[FoldFigures]]:
+    """The refusal weights fitted out of fold on ``files``, and the cross-validated figures."""
+    all_folds = folds(index, embedder, files, settings)
+    model = fit_model(all_folds, settings)
+    rows = figures(all_folds, model, settings)
+    fitting = {
+        "files": [p.name for p in files],
+        "l2": settings.l2,
+        "steps": settings.steps,
+        "rate": settings.rate,
+        "max_refused_in": settings.max_refused_in,
+        "adapter": {
+            "temperature": settings.adapter.temperature,
+            "l2": settings.adapter.l2,
+            "steps": settings.adapter.steps,
+            "rate": settings.adapter.rate,
+        },
+        "cross_validated": {
+            r.name: {
+                "hit1": round(r.hit1, 3),
+                "hit3": round(r.hit3, 3),
+                "refused_out": round(r.held_out_refused_out, 3),
+                "refused_in": round(r.held_out_refused_in, 3),
+            }
+            for r in rows
+        },
+    }
+    weights = RefusalWeights(
+        features=settings.features,
+        weights=tuple(float(w) for w in model.weights),
+        bias=model.bias,
+        threshold=model.threshold,
+        relative_cut=read_weights().relative_cut,
+        fitting=fitting,
+    )
+    return weights, rows
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: refit, print the figures, write the weights when asked."""
+    from assistant.policy.corpus import load_corpus
+    from assistant.policy.embedder import MiniLMEmbedder
+    from assistant.policy.index import build_index
+    from assistant.policy.refusal_weights import write_weights
+
+    parser = argparse.ArgumentParser(prog="python -m assistant.policy.fit", description=__doc__)
+    parser.add_argument("files", type=Path, nargs="+", help="labelled question files, one a fold")
+    parser.add_argument("--corpus", type=Path, default=_ROOT / "policy_corpus")
+    parser.add_argument("--features", default=",".join(FitSettings.features))
+    parser.add_argument("--max-refused-in", type=float, default=FitSettings.max_refused_in)
+    parser.add_argument("--write", action="store_true", help=f"write {WEIGHTS_PATH.name}")
+    parser.add_argument("--out", type=Path, default=None, help="write the weights here instead")
+    args = parser.parse_args(argv)
+    settings = FitSettings(
+        features=tuple(f.strip() for f in args.features.split(",") if f.strip()),
+        max_refused_in=args.max_refused_in,
+    )
+    try:
+        import tempfile
+
+        embedder = MiniLMEmbedder()
+        with tempfile.TemporaryDirectory() as scratch:
+            index = build_index(load_corpus(args.corpus), embedder, Path(scratch), progress=False)
+        weights, rows = refit(index, embedder, args.files, settings)
+    except AssistantError as exc:
+        print(f"fit: {exc}", file=sys.stderr)
+        return 2
+    model = Model(np.asarray(weights.weights), weights.bias, weights.threshold)
+    print(format_figures(rows, model))
+    target = args.out or (WEIGHTS_PATH if args.write else None)
+    if target is not None:
+        write_weights(target, weights)
+        print(f"wrote {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,134 @@
+"""Refitting the refusal model out of fold, and the weights file answer.py reads."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.errors import ConfigError, InputError
+from assistant.policy import answer
+from assistant.policy.fit import FitSettings, fit_model, folds, main, recorded_settings, refit
+from assistant.policy.index import build_index
+from assistant.policy.refusal_weights import (
+    WEIGHTS_PATH,
+    RefusalWeights,
+    read_weights,
+    write_weights,
+)
+
+EVAL = Path(__file__).resolve().parents[1] / "eval"
+
+IN_SCOPE = [
+    ("can i friend a pupil on facebook", ["6.2"]),
+    ("may I add a former pupil on social media", ["6.3"]),
+    ("who approves a new school account", ["A.3.6"]),
+    ("can I say where I work on my profile", ["6.5"]),
+    ("a journalist rang me about a post", ["8.2"]),
+    ("can I post photos of pupils", ["A.5.7"]),
+]
+OUT_OF_SCOPE = ["how much annual leave do I get", "when is payday", "what is the dress code"]
+
+
+def _write(path: Path, rows: list[tuple[str, list[str]]]) -> Path:
+    path.write_text("".join(json.dumps({"q": q, "gold": g}) + "\n" for q, g in rows))
+    return path
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> list[Path]:
+    first = IN_SCOPE[:3] + [(q, []) for q in OUT_OF_SCOPE[:2]]
+    second = IN_SCOPE[3:] + [(q, []) for q in OUT_OF_SCOPE[2:]]
+    return [_write(tmp_path / "a.jsonl", first), _write(tmp_path / "b.jsonl", second)]
+
+
+@pytest.fixture
+def tiny_index(wootton_corpus, tiny_embedder, tmp_path):
+    return build_index(wootton_corpus, tiny_embedder, tmp_path / "index", progress=False)
+
+
+def test_every_fold_is_seen_through_an_adapter_trained_on_the_others(
+    tiny_index, tiny_embedder, files
+):
+    found = folds(tiny_index, tiny_embedder, files)
+    assert [f.name for f in found] == ["a.jsonl", "b.jsonl"]
+    assert [int(f.out.sum()) for f in found] == [2, 1]
+    assert found[0].x.shape == (5, len(FitSettings().features))
+    assert (found[0].rank[~found[0].out] >= -1).all()
+
+
+def test_the_threshold_keeps_in_scope_refusals_under_the_limit(tiny_index, tiny_embedder, files):
+    found = folds(tiny_index, tiny_embedder, files)
+    for limit in (0.0, 0.34):
+        model = fit_model(found, replace(FitSettings(), max_refused_in=limit))
+        for fold in found:
+            refused_in = model.refuses(fold)[~fold.out].mean()
+            assert refused_in <= limit
+    assert np.array_equal(model.weights, np.round(model.weights, 3))
+
+
+def test_refitting_is_deterministic_and_records_how(tiny_index, tiny_embedder, files):
+    first, rows = refit(tiny_index, tiny_embedder, files)
+    second, _ = refit(tiny_index, tiny_embedder, files)
+    assert first == second and first.fitting == second.fitting
+    assert first.fitting["files"] == ["a.jsonl", "b.jsonl"]
+    assert [r.name for r in rows] == ["a.jsonl", "b.jsonl", "all"]
+    assert rows[-1].in_scope == len(IN_SCOPE) and rows[-1].out_of_scope == len(OUT_OF_SCOPE)
+
+
+def test_bad_fitting_input_is_a_clear_error(tiny_index, tiny_embedder, files, tmp_path):
+    with pytest.raises(InputError, match="at least two"):
+        folds(tiny_index, tiny_embedder, files[:1])
+    with pytest.raises(InputError, match="unknown refusal signals"):
+        folds(tiny_index, tiny_embedder, files, replace(FitSettings(), features=("nope",)))
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"q": "x"}\n')
+    with pytest.raises(InputError, match="broken.jsonl:1"):
+        folds(tiny_index, tiny_embedder, [files[0], broken])
+
+
+def test_the_command_names_a_bad_file_without_a_traceback(tmp_path, capsys):
+    missing = tmp_path / "missing.jsonl"
+    assert main([str(missing), str(missing), "--features", "nope"]) == 2
+    assert "unknown refusal signals" in capsys.readouterr().err
+
+
+def test_weights_round_trip_and_damage_is_named(tmp_path):
+    path = tmp_path / "w.json"
+    weights = RefusalWeights(
+        features=("score", "margin"),
+        weights=(-1.23456, 0.5),
+        bias=0.1,
+        threshold=0.4,
+        relative_cut=0.85,
+        fitting={"files": ["a.jsonl"]},
+    )
+    write_weights(path, weights)
+    back = read_weights(path)
+    assert back.weights == (-1.235, 0.5) and back.fitting == {"files": ["a.jsonl"]}
+    path.write_text('{"features": ["score"], "weights": [1, 2], "bias": 0, "threshold": 0.5}')
+    with pytest.raises(ConfigError, match="w.json"):
+        read_weights(path)
+
+
+def test_the_answerer_uses_the_shipped_weights():
+    shipped = read_weights(WEIGHTS_PATH)
+    policy = answer.RefusalPolicy()
+    assert policy.features == shipped.features and policy.weights == shipped.weights
+    assert (policy.bias, policy.threshold) == (shipped.bias, shipped.threshold)
+
+
+@pytest.mark.model
+def test_refitting_on_the_shipped_files_reproduces_the_shipped_weights(minilm_index, minilm):
+    shipped = read_weights(WEIGHTS_PATH)
+    files = [EVAL / name for name in shipped.fitting["files"]]
+    settings = recorded_settings(shipped)
+    weights, _ = refit(replace(minilm_index, adapter=None), minilm, files, settings)
+    assert (weights.weights, weights.bias, weights.threshold) == (
+        shipped.weights,
+        shipped.bias,
+        shipped.threshold,
+    )
