@@ -279,12 +279,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=_ROOT / "policy_corpus")
     parser.add_argument("--features", default=",".join(FitSettings.features))
     parser.add_argument("--max-refused-in", type=float, default=FitSettings.max_refused_in)
+    for name in ("temperature", "l2", "steps", "rate"):
+        parser.add_argument(f"--adapter-{name}", type=float, default=None)
     parser.add_argument("--write", action="store_true", help=f"write {WEIGHTS_PATH.name}")
     parser.add_argument("--out", type=Path, default=None, help="write the weights here instead")
     args = parser.parse_args(argv)
     settings = FitSettings(
         features=tuple(f.strip() for f in args.features.split(",") if f.strip()),
         max_refused_in=args.max_refused_in,
+        adapter=_adapter_config(args),
     )
     try:
         import tempfile
@@ -303,6 +306,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         write_weights(target, weights)
         print(f"wrote {target}")
     return 0
+
+
+def _adapter_config(args: argparse.Namespace) -> AdapterConfig:
+    chosen = {
+        name: getattr(args, f"adapter_{name}")
+        for name in ("temperature", "l2", "steps", "rate")
+        if getattr(args, f"adapter_{name}") is not None
+    }
+    if "steps" in chosen:
+        chosen["steps"] = int(chosen["steps"])
+    return replace(DEFAULT_CONFIG, **chosen)
 
 
 if __name__ == "__main__":
