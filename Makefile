@@ -38,8 +38,7 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 
 eval: index
-	$(VENV)/bin/assistant eval tests/eval/dev.jsonl
-	$(VENV)/bin/assistant eval tests/eval/holdout.jsonl
+	for set in holdout blind fresh; do $(VENV)/bin/assistant eval tests/eval/$$set.jsonl; done
 
 bench: index
 	$(VENV)/bin/assistant bench
