@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
+import dataclasses
 import hashlib
 import hmac
 import json
@@ -17,9 +19,16 @@ from slack_sdk.signature import SignatureVerifier
 
 from assistant.adapters.server import build_app
 from assistant.config import Settings, load_settings
+from assistant.messages import Identity
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 PAYLOADS = Path(__file__).resolve().parents[2] / "payloads" / "slack"
+CORPUS = Path(__file__).resolve().parents[3] / "policy_corpus"
+APPROVAL_CHANNELS = {
+    "line_manager": "CAPPROVE1",
+    "senior_manager": "CAPPROVE2",
+    "principal": "CAPPROVE3",
+}
 
 
 def payload(name: str, **changes: Any) -> dict[str, Any]:
@@ -153,3 +162,35 @@ async def start_server(core: Any, settings: Settings) -> TestServer:
     server = TestServer(build_app(core, settings, reminders=False), host="127.0.0.1", port=0)
     await server.start_server()
     return server
+
+
+def real_core_settings(tmp_path: Path, api_url: str, **changes: Any) -> Settings:
+    """Slack settings for the real core: the Wootton policy, a fresh SQLite file, approvers
+    by role (line managers ULINEROLE, senior USENIOR1, principal UPRINCIPAL1) and channels."""
+    return dataclasses.replace(
+        slack_settings(tmp_path, api_url),
+        corpus_dir=CORPUS,
+        index_dir=tmp_path / "index",
+        database_url=f"sqlite:///{tmp_path / 'assistant.db'}",
+        roles={
+            "line_manager": (Identity("slack", "ULINEROLE"),),
+            "senior_manager": (Identity("slack", "USENIOR1"),),
+            "principal": (Identity("slack", "UPRINCIPAL1"),),
+        },
+        channels={stage: {"slack": channel} for stage, channel in APPROVAL_CHANNELS.items()},
+        **changes,
+    )
+
+
+def to(channel: str) -> Any:
+    """A check on recorded Web API calls: posted to ``channel``."""
+    return lambda args: args.get("channel") == channel
+
+
+async def wait_until(check: Any, timeout: float = 30.0) -> None:
+    """Poll ``check`` until it is true; AssertionError after ``timeout`` seconds."""
+    for _ in range(int(timeout / 0.02)):
+        if check():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("timed out")

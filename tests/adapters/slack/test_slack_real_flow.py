@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
-import dataclasses
 import json
-from pathlib import Path
 
 import aiohttp
-from slack_helpers import SlackSender, click, event_payload, payload, slack_settings, start_server
+from slack_helpers import (
+    APPROVAL_CHANNELS,
+    SlackSender,
+    click,
+    event_payload,
+    payload,
+    real_core_settings,
+    start_server,
+    to,
+    wait_until,
+)
 
 from assistant.app import build_core
 from assistant.messages import Identity
@@ -16,36 +23,14 @@ from assistant.policy.embedder import HashingEmbedder
 from assistant.texts import form as form_texts
 from tests.form.form_helpers import FULL_ANSWERS
 
-CORPUS = Path(__file__).resolve().parents[3] / "policy_corpus"
 STAFF = Identity("slack", "USTAFF1")
 LINE, SENIOR, PRINCIPAL = "ULINE1", "USENIOR1", "UPRINCIPAL1"
-CHANNELS = {"line_manager": "CAPPROVE1", "senior_manager": "CAPPROVE2", "principal": "CAPPROVE3"}
-
-
-def to(channel: str):
-    return lambda args: args.get("channel") == channel
-
-
-async def wait_until(check, timeout: float = 30.0) -> None:
-    for _ in range(int(timeout / 0.02)):
-        if check():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("timed out")
 
 
 async def test_form_in_a_dm_then_two_approvals_and_a_rejection(fake_slack, tmp_path):
-    settings = dataclasses.replace(
-        slack_settings(tmp_path, fake_slack.url),
-        corpus_dir=CORPUS,
-        index_dir=tmp_path / "index",
-        database_url=f"sqlite:///{tmp_path / 'assistant.db'}",
-        roles={
-            "line_manager": (Identity("slack", "ULINEROLE"),),
-            "senior_manager": (Identity("slack", SENIOR),),
-            "principal": (Identity("slack", PRINCIPAL),),
-        },
-        channels={stage: {"slack": channel} for stage, channel in CHANNELS.items()},
+    settings = real_core_settings(
+        tmp_path,
+        fake_slack.url,
         people={Identity("slack", LINE): "Lee Line"},
     )
     core = build_core(settings, embedder=HashingEmbedder())
@@ -85,7 +70,9 @@ async def test_form_in_a_dm_then_two_approvals_and_a_rejection(fake_slack, tmp_p
                 if form_texts.BUTTON_SUBMIT in json.dumps(c.args.get("blocks", []))
             ][-1:]
             await slack.interaction(click(review, form_texts.BUTTON_SUBMIT, user="USTAFF1"))
-            [first] = await fake_slack.wait_for("chat.postMessage", to(CHANNELS["line_manager"]))
+            [first] = await fake_slack.wait_for(
+                "chat.postMessage", to(APPROVAL_CHANNELS["line_manager"])
+            )
             assert "&lt;" not in first.args["text"]
 
             # The line manager role is not the named line manager: not theirs to decide.
@@ -98,9 +85,13 @@ async def test_form_in_a_dm_then_two_approvals_and_a_rejection(fake_slack, tmp_p
             [update] = await fake_slack.wait_for("chat.update")
             assert update.args["ts"] == first.result["ts"]
             assert not [b for b in update.args["blocks"] if b["type"] == "actions"]
-            [second] = await fake_slack.wait_for("chat.postMessage", to(CHANNELS["senior_manager"]))
+            [second] = await fake_slack.wait_for(
+                "chat.postMessage", to(APPROVAL_CHANNELS["senior_manager"])
+            )
             await slack.interaction(click(second, "Approve", user=SENIOR))
-            [third] = await fake_slack.wait_for("chat.postMessage", to(CHANNELS["principal"]))
+            [third] = await fake_slack.wait_for(
+                "chat.postMessage", to(APPROVAL_CHANNELS["principal"])
+            )
 
             pressed = click(third, "Reject", user=PRINCIPAL)
             await slack.interaction(pressed)

@@ -3,15 +3,22 @@ review in the DM, and Submit reaches the line managers' channel."""
 
 from __future__ import annotations
 
-import asyncio
-import dataclasses
 import json
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import aiohttp
-from slack_helpers import SlackSender, click, event_payload, payload, slack_settings, start_server
+from slack_helpers import (
+    APPROVAL_CHANNELS,
+    SlackSender,
+    click,
+    event_payload,
+    payload,
+    real_core_settings,
+    start_server,
+    to,
+    wait_until,
+)
 
 from assistant.adapters.slack.whole_form import NAMES_SUFFIX
 from assistant.app import build_core
@@ -19,14 +26,8 @@ from assistant.messages import Identity
 from assistant.policy.embedder import HashingEmbedder
 from assistant.texts import form as form_texts
 
-CORPUS = Path(__file__).resolve().parents[3] / "policy_corpus"
 STAFF = Identity("slack", "USTAFF1")
-CHANNELS = {"line_manager": "CAPPROVE1", "senior_manager": "CAPPROVE2", "principal": "CAPPROVE3"}
 TODAY = date(2026, 3, 2)
-
-
-def to(channel: str):
-    return lambda args: args.get("channel") == channel
 
 
 def with_button(label: str):
@@ -44,26 +45,10 @@ def submission(modal: dict[str, Any], **changes: dict[str, Any]) -> dict[str, An
     return data
 
 
-async def wait_until(check, timeout: float = 10.0) -> None:
-    for _ in range(int(timeout / 0.02)):
-        if check():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("timed out")
-
-
 async def test_whole_form_modal_errors_then_review_then_submit(fake_slack, tmp_path):
-    settings = dataclasses.replace(
-        slack_settings(tmp_path, fake_slack.url),
-        corpus_dir=CORPUS,
-        index_dir=tmp_path / "index",
-        database_url=f"sqlite:///{tmp_path / 'assistant.db'}",
-        roles={
-            "line_manager": (Identity("slack", "ULINEROLE"),),
-            "senior_manager": (Identity("slack", "USENIOR1"),),
-            "principal": (Identity("slack", "UPRINCIPAL1"),),
-        },
-        channels={stage: {"slack": channel} for stage, channel in CHANNELS.items()},
+    settings = real_core_settings(
+        tmp_path,
+        fake_slack.url,
     )
     core = build_core(settings, embedder=HashingEmbedder())
     core.today = lambda: TODAY
@@ -129,7 +114,9 @@ async def test_whole_form_modal_errors_then_review_then_submit(fake_slack, tmp_p
             assert not core.approvals.list_requests()  # only Submit sends it
 
             await slack.interaction(click(review, form_texts.BUTTON_SUBMIT, user="USTAFF1"))
-            [posted] = await fake_slack.wait_for("chat.postMessage", to(CHANNELS["line_manager"]))
+            [posted] = await fake_slack.wait_for(
+                "chat.postMessage", to(APPROVAL_CHANNELS["line_manager"])
+            )
             assert "Ada Admin" in json.dumps(posted.args["blocks"])
     finally:
         await server.close()
