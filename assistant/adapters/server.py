@@ -102,6 +102,10 @@ def build_app(core: Core, settings: Settings, *, reminders: bool = True) -> web.
     return app
 
 
-def serve(core: Core, settings: Settings, *, host: str, port: int) -> None:
-    """Run the server until interrupted."""
-    web.run_app(build_app(core, settings), host=host, port=port, print=None)
+def serve(core: Core, settings: Settings) -> None:
+    """Run the server on ``settings.host:settings.port`` until interrupted.
+
+    The adapters read the address from the same settings (Teams without authentication is
+    only allowed on loopback), so there is one place that says where the server listens.
+    """
+    web.run_app(build_app(core, settings), host=settings.host, port=settings.port, print=None)

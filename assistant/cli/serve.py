@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 from typing import Any
 
-from assistant.config import load_settings
+from assistant.config import Settings, load_settings
 
 log = logging.getLogger(__name__)
 
@@ -24,17 +25,28 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
+def serving_settings(args: argparse.Namespace) -> Settings:
+    """The settings with ``--host`` / ``--port`` applied, so every adapter sees the real address."""
+    settings = load_settings()
+    return dataclasses.replace(
+        settings,
+        host=args.host or settings.host,
+        port=settings.port if args.port is None else args.port,
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     """Build the core once and serve until interrupted."""
     from assistant.adapters.server import serve
     from assistant.app import build_core
 
-    settings = load_settings()
-    host = args.host or settings.host
-    port = settings.port if args.port is None else args.port
+    settings = serving_settings(args)
     core = build_core(settings, warm=True, batching=True)
     log.info(
-        "serving on http://%s:%d (Slack: %s)", host, port, "on" if settings.slack.enabled else "off"
+        "serving on http://%s:%d (Slack: %s)",
+        settings.host,
+        settings.port,
+        "on" if settings.slack.enabled else "off",
     )
-    serve(core, settings, host=host, port=port)
+    serve(core, settings)
     return 0

@@ -1,0 +1,30 @@
+"""`assistant serve --host`: the adapters see the address the server really listens on."""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+
+from assistant.adapters.teams.auth import AuthMode, decide_mode
+from assistant.cli.serve import serving_settings
+
+
+@pytest.fixture(autouse=True)
+def no_teams_app(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    for name in ("MICROSOFT_APP_ID", "MICROSOFT_APP_PASSWORD", "HOST", "PORT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ASSISTANT_CONFIG", "")
+    monkeypatch.chdir(tmp_path)
+
+
+def test_a_public_host_turns_the_unauthenticated_teams_route_off() -> None:
+    settings = serving_settings(argparse.Namespace(host="0.0.0.0", port=8080))
+    assert (settings.host, settings.port) == ("0.0.0.0", 8080)
+    assert decide_mode(settings) is AuthMode.OFF
+
+
+def test_without_arguments_the_settings_address_is_kept() -> None:
+    settings = serving_settings(argparse.Namespace(host=None, port=None))
+    assert (settings.host, settings.port) == ("127.0.0.1", 3978)
+    assert decide_mode(settings) is AuthMode.LOOPBACK_TRIAL
