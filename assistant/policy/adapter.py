@@ -6,6 +6,10 @@ fitted so that the adapted question vector ``W q`` (normalised) lies closest to 
 clauses' vectors among all the corpus's clauses: a softmax loss over the clauses with an L2
 pull of ``W`` towards the identity. Retrieval applies it before the dense search, one small
 matrix product per question. A corpus without training questions gets no adapter.
+
+The same questions, in and out of scope (gold []), are also kept as :class:`Neighbours`: their
+encoded vectors and labels, for a refusal signal saying whether a new question lies nearer the
+out-of-scope ones than the in-scope ones.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ if TYPE_CHECKING:
 
 QUESTIONS_SUFFIX = ".questions.jsonl"
 ADAPTER_FILE = "adapter.npy"
+NEIGHBOURS_FILE = "neighbours.npz"
 
 
 @dataclass(frozen=True)
@@ -82,12 +87,8 @@ def read_labelled(
 
 
 def read_questions(path: Path, document: str) -> list[TrainingQuestion]:
-    """In-scope labelled questions of one file (out-of-scope lines, gold [], are skipped)."""
-    return [
-        TrainingQuestion(q=q, document=document, gold=gold)
-        for q, gold in read_labelled(path)
-        if gold
-    ]
+    """Labelled questions of one file (out of scope: gold ``()``; the adapter skips them)."""
+    return [TrainingQuestion(q=q, document=document, gold=gold) for q, gold in read_labelled(path)]
 
 
 def load_training(corpus_dir: Path, doc_ids: Sequence[str]) -> list[TrainingQuestion]:
@@ -242,3 +243,62 @@ def read_adapter(path: Path, dim: int, problems: list[str]) -> np.ndarray | None
         problems.append(f"a query adapter of shape {matrix.shape} for dimension {dim}")
         return None
     return np.ascontiguousarray(matrix, dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """Encoded labelled questions: how near a new question is to out- and in-scope ones."""
+
+    vectors: np.ndarray  # one normalised row a question, encoded as retrieval encodes it
+    out: np.ndarray  # True: out of scope (gold [])
+
+    def signal(self, queries: np.ndarray) -> np.ndarray:
+        """Best cosine with an out-of-scope question minus best with an in-scope one.
+
+        Zero for every query when either kind is missing: no evidence either way.
+        """
+        if not len(queries) or self.out.all() or not self.out.any():
+            return np.zeros(len(queries), dtype=np.float32)
+        sims = np.asarray(queries, dtype=np.float32) @ self.vectors.T
+        return (sims[:, self.out].max(axis=1) - sims[:, ~self.out].max(axis=1)).astype(np.float32)
+
+
+def learn_neighbours(
+    index: Index, embedder: Embedder, questions: Sequence[TrainingQuestion]
+) -> Neighbours | None:
+    """The labelled questions encoded as retrieval encodes new ones (None without any)."""
+    if not questions:
+        return None
+    from assistant.policy.retrieval import Retriever
+
+    texts = Retriever(index=index, embedder=embedder).dense_queries([tq.q for tq in questions])
+    vectors = np.ascontiguousarray(embedder.encode(texts), dtype=np.float32)
+    return Neighbours(vectors=vectors, out=np.array([not tq.gold for tq in questions], bool))
+
+
+def write_neighbours(path: Path, neighbours: Neighbours | None) -> None:
+    """Store ``neighbours`` at ``path`` atomically (removing a stale file when there are none)."""
+    if neighbours is None:
+        path.unlink(missing_ok=True)
+        return
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as handle:
+        np.savez(handle, vectors=neighbours.vectors, out=neighbours.out)
+    os.replace(tmp, path)
+
+
+def read_neighbours(path: Path, dim: int, problems: list[str]) -> Neighbours | None:
+    """The stored neighbours, or None with what is wrong appended to ``problems``."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            vectors, out = data["vectors"], data["out"]
+    except (OSError, ValueError, KeyError) as exc:
+        problems.append(f"the labelled question vectors are unreadable ({exc.__class__.__name__})")
+        return None
+    if vectors.ndim != 2 or vectors.shape[1] != dim or out.shape != (len(vectors),):
+        problems.append(f"labelled question vectors of shape {vectors.shape} for dimension {dim}")
+        return None
+    if not np.isfinite(vectors).all():
+        problems.append("labelled question vectors that are not finite")
+        return None
+    return Neighbours(vectors=np.ascontiguousarray(vectors, dtype=np.float32), out=out.astype(bool))

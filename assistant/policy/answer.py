@@ -48,6 +48,8 @@ REFUSAL_SIGNALS: dict[str, Callable[[Retrieval], float]] = {
     "plain": lambda r: r.plain_dense,  # best unadapted cosine, any clause
     "margin": lambda r: r.hits[0].score - _second_score(r),  # first clause over the second
     "implied": lambda r: min(r.implied, 3),  # policy words implied by the school's vocabulary
+    # Nearest out-of-scope minus nearest in-scope labelled question (0 without any shipped).
+    "neighbour": lambda r: r.neighbour,
 }
 # The signals of the first fitted model, kept as the default order.
 REFUSAL_FEATURES = ("score", "dense", "coverage", "topic")

@@ -3,8 +3,9 @@
     python -m assistant.policy.fit tests/eval/dev.jsonl tests/eval/train.jsonl [--write]
 
 Each file is one fold. A question's features come from an index whose query adapter was
-trained on the *other* files' in-scope questions, so the model sees training questions as it
-will see new ones. A logistic model of "out of scope" is fitted on every fold's features, and
+trained on the *other* files' in-scope questions, and whose labelled neighbours (the
+``neighbour`` signal) are the other files' questions only, never the fold's own, so the model
+sees training questions as it will see new ones. A logistic model of "out of scope" is fitted on every fold's features, and
 the threshold is the lowest (in steps of 0.01) refusing at most ``--max-refused-in`` of each
 fold's in-scope questions. Printed per fold: hit@1/hit@3 under the other folds' adapter, and
 refusals both with the model fitted on all folds and with one fitted on the other folds only.
@@ -27,6 +28,7 @@ from assistant.policy.adapter import (
     AdapterConfig,
     TrainingQuestion,
     learn_adapter,
+    learn_neighbours,
     read_labelled,
 )
 from assistant.policy.answer import REFUSAL_SIGNALS, PolicyAnswerer, refusal_features
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
     from assistant.policy.index import Index
 
 _ROOT = Path(__file__).resolve().parents[2]
+_NEAR = "neighbour"
 
 
 @dataclass(frozen=True)
@@ -105,16 +108,21 @@ def folds(
     labelled = [read_labelled(path, error=InputError) for path in files]
     document = next(iter(index.documents), "")
     out = []
+    bare = replace(index, adapter=None, neighbours=None)
     for k, path in enumerate(files):
-        training = [
+        others = [
             TrainingQuestion(q=q, document=document, gold=gold)
             for j, rows in enumerate(labelled)
             if j != k
             for q, gold in rows
-            if gold
         ]
-        adapter = learn_adapter(replace(index, adapter=None), embedder, training, settings.adapter)
-        answerer = PolicyAnswerer(index=replace(index, adapter=adapter), embedder=embedder)
+        adapter = learn_adapter(bare, embedder, [t for t in others if t.gold], settings.adapter)
+        # The fold's own questions are never its neighbours: each would find itself.
+        neighbours = (
+            learn_neighbours(bare, embedder, others) if _NEAR in settings.features else None
+        )
+        fold_index = replace(index, adapter=adapter, neighbours=neighbours)
+        answerer = PolicyAnswerer(index=fold_index, embedder=embedder)
         found = answerer.retriever.search_many([q for q, _ in labelled[k]])
         ranks = []
         for (_, gold), retrieval in zip(labelled[k], found, strict=True):

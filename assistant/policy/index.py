@@ -29,13 +29,18 @@ from assistant.errors import AssistantError, IndexError_
 from assistant.policy.adapter import (
     ADAPTER_FILE,
     DEFAULT_CONFIG,
+    NEIGHBOURS_FILE,
     AdapterConfig,
+    Neighbours,
     TrainingQuestion,
     learn_adapter,
+    learn_neighbours,
     load_training,
     read_adapter,
+    read_neighbours,
     training_digest,
     write_adapter,
+    write_neighbours,
 )
 from assistant.policy.embedder import Embedder
 from assistant.policy.model import Clause, Document
@@ -43,7 +48,7 @@ from assistant.policy.model import Clause, Document
 log = logging.getLogger(__name__)
 
 # Bump when the files' shape or the embedded text recipe changes: old indexes rebuild.
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 CLAUSES_FILE = "clauses.json"
 VECTORS_FILE = "vectors.faiss"
 MANIFEST_FILE = "manifest.json"
@@ -80,9 +85,11 @@ class Manifest:
     vector_count: int
     built_at: str
     format_version: int = FORMAT_VERSION
-    training: str = ""  # digest of the adapter's training questions and settings ("" none)
+    training: str = ""  # digest of the labelled questions and adapter settings ("" none)
     training_questions: int = 0
     adapter_seconds: float = 0.0
+    adapted: bool = False  # a query adapter is stored (adapter.npy)
+    neighbour_questions: int = 0  # labelled question vectors stored (neighbours.npz)
 
 
 @dataclass
@@ -97,6 +104,7 @@ class Index:
     manifest: Manifest
     kinds: np.ndarray | None = None  # vector row -> WHOLE or PART (None: all WHOLE)
     adapter: np.ndarray | None = None  # query adapter (dim x dim), None: identity
+    neighbours: Neighbours | None = None  # the labelled questions, None: no such signal
     _by_key: dict[tuple[str, str], int] = field(default_factory=dict, repr=False)
     _by_id: dict[str, list[int]] = field(default_factory=dict, repr=False)
 
@@ -231,7 +239,8 @@ def build_index(
 ) -> Index:
     """Embed every clause of ``corpus`` and write the index files to ``out_dir``.
 
-    With ``training`` questions, a query adapter is fitted and stored beside the vectors.
+    With ``training`` questions, a query adapter is fitted on the in-scope ones and every one
+    is stored encoded, with its label, for the refusal model's neighbour signal.
     """
     clauses = sorted(corpus.clauses, key=lambda c: c.order)
     if not clauses:
@@ -259,12 +268,16 @@ def build_index(
     )
     started = time.perf_counter()
     index.adapter = learn_adapter(index, embedder, training, adapter_config)
-    if index.adapter is not None:
+    adapter_seconds = round(time.perf_counter() - started, 2)
+    index.neighbours = learn_neighbours(index, embedder, training)
+    if training:
         manifest = replace(
             manifest,
             training=training_digest(training, adapter_config),
             training_questions=len(training),
-            adapter_seconds=round(time.perf_counter() - started, 2),
+            adapter_seconds=adapter_seconds,
+            adapted=index.adapter is not None,
+            neighbour_questions=len(training),
         )
         index.manifest = manifest
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -281,6 +294,7 @@ def build_index(
     faiss.write_index(flat, str(tmp))
     os.replace(tmp, out_dir / VECTORS_FILE)
     write_adapter(out_dir / ADAPTER_FILE, index.adapter)
+    write_neighbours(out_dir / NEIGHBOURS_FILE, index.neighbours)
     _write_atomic(out_dir / MANIFEST_FILE, json.dumps(asdict(manifest), indent=1))
     return index
 
@@ -363,9 +377,16 @@ def load_index(index_dir: Path) -> Index:
         problems.append(f"{len(kinds)} row kinds for {len(rows)} rows")
     if len(rows) and (rows.min() < 0 or rows.max() >= len(clauses)):
         problems.append("vector rows point outside the clause table")
-    adapter = None
-    if manifest.training:
+    adapter = neighbours = None
+    if manifest.adapted:
         adapter = read_adapter(index_dir / ADAPTER_FILE, manifest.dim, problems)
+    if manifest.neighbour_questions:
+        neighbours = read_neighbours(index_dir / NEIGHBOURS_FILE, manifest.dim, problems)
+        if neighbours is not None and len(neighbours.out) != manifest.neighbour_questions:
+            problems.append(
+                f"{len(neighbours.out)} labelled question vectors, "
+                f"the manifest says {manifest.neighbour_questions}"
+            )
     if problems:
         raise IndexError_(f"the clause index in {index_dir} is inconsistent: {'; '.join(problems)}")
     return Index(
@@ -377,6 +398,7 @@ def load_index(index_dir: Path) -> Index:
         manifest=manifest,
         kinds=kinds,
         adapter=adapter,
+        neighbours=neighbours,
     )
 
 

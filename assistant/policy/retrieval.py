@@ -71,6 +71,7 @@ class QueryFeatures:
     keyword: np.ndarray  # raw BM25: own words plus weighted implied ones
     vector: np.ndarray  # the encoded question (adapted)
     plain_dense: float = 0.0  # best cosine of the question, unadapted, with any clause
+    neighbour: float = 0.0  # nearest out-of-scope minus nearest in-scope labelled question
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,7 @@ class Retrieval:
     topic: int = 0  # the policy's topic words the question uses (platforms, posting, ...)
     implied: int = 0  # policy words the question implies through the school's vocabulary
     plain_dense: float = 0.0  # best cosine of the unadapted question with any clause
+    neighbour: float = 0.0  # cosine to the nearest out-of-scope minus in-scope labelled question
 
     @property
     def top(self) -> Hit | None:
@@ -243,6 +245,7 @@ class Retriever:
                     topic=topic(question),
                     implied=len(implied_stems),
                     plain_dense=qf.plain_dense,
+                    neighbour=qf.neighbour,
                 )
             )
         return out
@@ -256,6 +259,7 @@ class Retriever:
         part = whole.copy()
         vectors = np.zeros((len(questions), 1), dtype=np.float32)
         plain = np.zeros(len(questions), dtype=np.float32)
+        neighbour = np.zeros(len(questions), dtype=np.float32)
         if cfg.dense and questions:
             dense_queries = [
                 self._dense_query(q, own, implied)
@@ -267,6 +271,8 @@ class Retriever:
             # Refusal evidence stays the model's own: an adapter trained on staff questions
             # can rank well yet shrink cosines for wording unlike any it was trained on.
             plain = (self.dense_scores(raw)[0] if vectors is not raw else whole).max(axis=1)
+            if self.index.neighbours is not None:
+                neighbour = self.index.neighbours.signal(raw)
         out = []
         for i in range(len(questions)):
             own_stems = stems(parts[i][0])
@@ -288,7 +294,15 @@ class Retriever:
             np.maximum.at(best, self._section, whole[i])
             feats[:, 6] = best[self._section]
             out.append(
-                QueryFeatures(own_stems, implied_stems, feats, keyword, vectors[i], float(plain[i]))
+                QueryFeatures(
+                    own_stems,
+                    implied_stems,
+                    feats,
+                    keyword,
+                    vectors[i],
+                    float(plain[i]),
+                    float(neighbour[i]),
+                )
             )
         return out
 

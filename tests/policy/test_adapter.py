@@ -13,16 +13,22 @@ import pytest
 from assistant.errors import CorpusError, IndexError_
 from assistant.policy.adapter import (
     ADAPTER_FILE,
+    NEIGHBOURS_FILE,
     QUESTIONS_SUFFIX,
     AdapterConfig,
+    Neighbours,
+    TrainingQuestion,
     adapt,
     adapter_loss,
     fit_adapter,
+    learn_neighbours,
     load_training,
     read_questions,
 )
+from assistant.policy.answer import RefusalPolicy
 from assistant.policy.embedder import HashingEmbedder
 from assistant.policy.index import MANIFEST_FILE, build_index, ensure_index, load_index
+from assistant.policy.retrieval import Retriever
 
 CORPUS = Path(__file__).resolve().parents[2] / "policy_corpus"
 DOC = "wootton-social-media-policy"
@@ -83,13 +89,14 @@ def test_the_loss_gradient_matches_finite_differences():
         assert (up - down) / (2 * step) == pytest.approx(grad[i, j], rel=1e-4, abs=1e-7)
 
 
-def test_question_files_skip_out_of_scope_lines_and_name_bad_ones(tmp_path):
+def test_question_files_keep_out_of_scope_lines_and_name_bad_ones(tmp_path):
     path = tmp_path / f"doc{QUESTIONS_SUFFIX}"
     path.write_text('{"q": "a", "gold": ["6.3"]}\n\n{"q": "pay?", "gold": []}\n')
     assert [(t.q, t.document, t.gold) for t in read_questions(path, "doc")] == [
-        ("a", "doc", ("6.3",))
+        ("a", "doc", ("6.3",)),
+        ("pay?", "doc", ()),
     ]
-    assert load_training(tmp_path, ["doc"])[0].gold == ("6.3",)
+    assert [t.gold for t in load_training(tmp_path, ["doc"])] == [("6.3",), ()]
     assert load_training(tmp_path, ["other"]) == []
     path.write_text('{"q": "a"}\n')
     with pytest.raises(CorpusError, match=r"doc\.questions\.jsonl:1"):
@@ -138,3 +145,79 @@ def test_a_damaged_adapter_is_a_clear_error(corpus_dir, tmp_path):
 def test_a_corpus_without_questions_gets_no_adapter(wootton_corpus, tmp_path):
     index = build_index(wootton_corpus, HashingEmbedder(), tmp_path, progress=False)
     assert index.adapter is None and index.manifest.training == ""
+
+
+def test_the_neighbour_signal_is_nearest_out_minus_nearest_in():
+    vectors = np.eye(4, dtype=np.float32)
+    near = Neighbours(vectors=vectors, out=np.array([True, True, False, False]))
+    queries = np.array([[1, 0, 0, 0], [0, 0, 0.6, 0.8], [0.6, 0, 0.8, 0]], dtype=np.float32)
+    assert np.allclose(near.signal(queries), [1.0, -0.8, 0.6 - 0.8])
+    one_kind = Neighbours(vectors=vectors, out=np.zeros(4, dtype=bool))
+    assert np.array_equal(one_kind.signal(queries), np.zeros(3, dtype=np.float32))
+
+
+IN_QUESTIONS = [
+    "can I friend a pupil on facebook",
+    "may staff accept a pupil friend request",
+    "can I message a pupil on instagram",
+]
+OUT_QUESTIONS = ["when is payday this month", "how much annual leave do I get", "payday date"]
+
+
+def test_the_neighbour_signal_separates_new_in_and_out_of_scope_questions(wootton_corpus, tmp_path):
+    embedder = HashingEmbedder()
+    training = [TrainingQuestion(q, DOC, ("6.2",)) for q in IN_QUESTIONS] + [
+        TrainingQuestion(q, DOC, ()) for q in OUT_QUESTIONS
+    ]
+    index = build_index(wootton_corpus, embedder, tmp_path, progress=False, training=training)
+    assert index.neighbours is not None and index.neighbours.out.sum() == len(OUT_QUESTIONS)
+    found = Retriever(index=index, embedder=embedder).search_many(
+        ["pupil friend request on facebook?", "is payday this month late", "annual leave days"]
+    )
+    signal = [r.neighbour for r in found]
+    assert signal[0] < 0 < signal[1] and signal[2] > 0
+    loaded = load_index(tmp_path)
+    assert loaded.neighbours is not None
+    assert np.array_equal(loaded.neighbours.vectors, index.neighbours.vectors)
+    assert np.array_equal(loaded.neighbours.out, index.neighbours.out)
+    assert loaded.manifest.neighbour_questions == len(training)
+
+
+def test_neighbours_encode_questions_as_retrieval_does(wootton_corpus, tmp_path):
+    embedder = HashingEmbedder()
+    index = build_index(wootton_corpus, embedder, tmp_path, progress=False)
+    questions = [TrainingQuestion("pls can i friend a pupil", DOC, ("6.2",))]
+    near = learn_neighbours(index, embedder, questions)
+    assert near is not None and not near.out.any()
+    texts = Retriever(index=index, embedder=embedder).dense_queries([questions[0].q])
+    assert np.allclose(near.vectors, embedder.encode(texts))
+    assert learn_neighbours(index, embedder, []) is None
+
+
+def test_without_labelled_questions_the_signal_is_zero_and_refusal_still_works(
+    wootton_corpus, tmp_path
+):
+    embedder = HashingEmbedder()
+    index = build_index(wootton_corpus, embedder, tmp_path, progress=False)
+    assert index.neighbours is None and not (tmp_path / NEIGHBOURS_FILE).exists()
+    found = Retriever(index=index, embedder=embedder).search("when is payday")
+    assert found.neighbour == 0.0
+    assert (
+        0.0
+        <= RefusalPolicy(features=("score", "neighbour"), weights=(1.0, 5.0)).out_of_scope(found)
+        <= 1.0
+    )
+
+
+def test_damaged_neighbours_are_a_clear_error(corpus_dir, tmp_path):
+    out = tmp_path / "index"
+    built = ensure_index(corpus_dir, out, HashingEmbedder)
+    assert built.neighbours is not None and built.neighbours.out.any()
+    np.savez(out / NEIGHBOURS_FILE, vectors=np.zeros((2, 3), np.float32), out=np.zeros(2, bool))
+    with pytest.raises(IndexError_, match="labelled question vectors"):
+        load_index(out)
+    (out / NEIGHBOURS_FILE).write_bytes(b"not numpy")
+    with pytest.raises(IndexError_, match="labelled question vectors"):
+        load_index(out)
+    ensure_index(corpus_dir, out, HashingEmbedder)  # repaired by a rebuild
+    assert load_index(out).neighbours is not None

@@ -11,18 +11,19 @@ from assistant.policy.evaluate import evaluate, load_questions
 EVAL = Path(__file__).resolve().parents[1] / "eval"
 
 # Measured with the defaults (query adapter trained on the shipped questions, which are
-# dev.jsonl, train.jsonl and train2.jsonl, so their figures are in-sample): hit@1 / hit@3 /
-# out-of-scope refused / in-scope refused
-# dev 0.979 / 1.000 / 68% / 0.0%, train 0.962 / 0.995 / 64% / 0.0%,
-# train2 0.943 / 0.997 / 66% / 1.2% (all trained on),
-# holdout 0.795 / 0.904 / 57% / 0.0% (reporting only, never trained or tuned on).
+# dev.jsonl, train.jsonl and train2.jsonl, so their figures are in-sample; the refusal model's
+# neighbour signal finds each of those questions among the shipped ones, so their refusals are
+# in-sample too): hit@1 / hit@3 / out-of-scope refused / in-scope refused
+# dev 0.979 / 1.000 / 100% / 0.0%, train 0.962 / 0.995 / 100% / 0.0%,
+# train2 0.943 / 0.997 / 100% / 0.0% (all trained on),
+# holdout 0.795 / 0.904 / 71% / 0.0% (reporting only, never trained or tuned on).
 # Unseen-question figures for the training sets come from cross-validation
 # (python -m assistant.policy.fit, tests/eval/README.md).
 FLOORS = {
-    "dev.jsonl": {"hit1": 0.96, "hit3": 0.98, "refused_out": 0.64, "refused_in": 0.01},
-    "train.jsonl": {"hit1": 0.94, "hit3": 0.98, "refused_out": 0.60, "refused_in": 0.01},
-    "train2.jsonl": {"hit1": 0.92, "hit3": 0.98, "refused_out": 0.62, "refused_in": 0.025},
-    "holdout.jsonl": {"hit1": 0.77, "hit3": 0.88, "refused_out": 0.50, "refused_in": 0.02},
+    "dev.jsonl": {"hit1": 0.96, "hit3": 0.98, "refused_out": 0.96, "refused_in": 0.01},
+    "train.jsonl": {"hit1": 0.94, "hit3": 0.98, "refused_out": 0.96, "refused_in": 0.01},
+    "train2.jsonl": {"hit1": 0.92, "hit3": 0.98, "refused_out": 0.97, "refused_in": 0.025},
+    "holdout.jsonl": {"hit1": 0.77, "hit3": 0.88, "refused_out": 0.70, "refused_in": 0.02},
 }
 
 

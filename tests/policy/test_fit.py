@@ -11,6 +11,7 @@ import pytest
 
 from assistant.errors import ConfigError, InputError
 from assistant.policy import answer
+from assistant.policy.adapter import TrainingQuestion, learn_neighbours, read_labelled
 from assistant.policy.fit import FitSettings, fit_model, folds, main, recorded_settings, refit
 from assistant.policy.index import build_index
 from assistant.policy.refusal_weights import (
@@ -19,6 +20,7 @@ from assistant.policy.refusal_weights import (
     read_weights,
     write_weights,
 )
+from assistant.policy.retrieval import Retriever
 
 EVAL = Path(__file__).resolve().parents[1] / "eval"
 
@@ -58,6 +60,31 @@ def test_every_fold_is_seen_through_an_adapter_trained_on_the_others(
     assert [int(f.out.sum()) for f in found] == [2, 1]
     assert found[0].x.shape == (5, len(FitSettings().features))
     assert (found[0].rank[~found[0].out] >= -1).all()
+
+
+def test_a_folds_neighbours_are_the_other_folds_questions_never_its_own(
+    tiny_index, tiny_embedder, files
+):
+    settings = replace(FitSettings(), features=("score", "neighbour"))
+    found = folds(tiny_index, tiny_embedder, files, settings)
+    labelled = [read_labelled(f) for f in files]
+    document = next(iter(tiny_index.documents))
+    retriever = Retriever(index=tiny_index, embedder=tiny_embedder)
+    for k, fold in enumerate(found):
+        rows = [
+            TrainingQuestion(q, document, g)
+            for j, fold_rows in enumerate(labelled)
+            for q, g in fold_rows
+            if j != k
+        ]
+        own = [TrainingQuestion(q, document, g) for q, g in labelled[k]]
+        vectors = tiny_embedder.encode(retriever.dense_queries([t.q for t in own]))
+        others = learn_neighbours(tiny_index, tiny_embedder, rows)
+        every = learn_neighbours(tiny_index, tiny_embedder, rows + own)
+        assert others is not None and every is not None
+        assert np.allclose(fold.x[:, 1], others.signal(vectors), atol=1e-6)
+        # With its own questions among the neighbours, each out-of-scope one finds itself.
+        assert not np.allclose(fold.x[:, 1], every.signal(vectors), atol=1e-3)
 
 
 def test_the_threshold_keeps_in_scope_refusals_under_the_limit(tiny_index, tiny_embedder, files):
