@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -257,20 +257,22 @@ def card_of(body: Mapping[str, Any]) -> dict[str, Any]:
     return dict(attachments[0]["content"])
 
 
+def card_nodes(node: Any) -> Iterator[dict[str, Any]]:
+    """Every object in a card, depth first (actions inside ShowCards included)."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from card_nodes(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from card_nodes(item)
+
+
 def card_text(card: Mapping[str, Any]) -> str:
     """Every text in a card, joined (for loose assertions)."""
-    out: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            for key in ("text", "title", "value", "label"):
-                if isinstance(node.get(key), str):
-                    out.append(node[key])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return "\n".join(out)
+    return "\n".join(
+        node[key]
+        for node in card_nodes(card)
+        for key in ("text", "title", "value", "label")
+        if isinstance(node.get(key), str)
+    )

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from teams_fakes import Call, FakeConnector, card_of, card_text, wait_for
+from teams_fakes import Call, FakeConnector, card_nodes, card_of, card_text, wait_for
 from teams_identity import APP_ID, BOT_FRAMEWORK_SCOPE, IdentityService, loopback_only, new_key
 from teams_identity import running as identity_running
 from teams_settings import APPROVERS, CHANNELS, make_settings
@@ -138,20 +138,11 @@ class Teams:
 
 def action_data(card: dict[str, Any], action: Action) -> dict[str, Any]:
     """The data of the card's button for ``action`` (also inside a Action.ShowCard)."""
-    found: list[dict[str, Any]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            data = node.get("data")
-            if isinstance(data, dict) and data.get("action") == action.value:
-                found.append(dict(data))
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
+    found = [
+        dict(node["data"])
+        for node in card_nodes(card)
+        if isinstance(node.get("data"), dict) and node["data"].get("action") == action.value
+    ]
     assert found, f"no {action} button in {json.dumps(card)[:400]}"
     return found[0]
 
