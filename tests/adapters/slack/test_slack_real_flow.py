@@ -105,6 +105,12 @@ async def test_form_in_a_dm_then_two_approvals_and_a_rejection(fake_slack, tmp_p
             status, _ = await slack.interaction(submitted)
             assert status == 200
             await fake_slack.wait_for("chat.update", count=3)
+            # The requester is told after the post is updated: wait for that DM too.
+            await fake_slack.wait_for(
+                "chat.postMessage",
+                lambda args: args.get("channel", "").startswith("D")
+                and "Use the website" in args.get("text", ""),
+            )
     finally:
         await server.close()
 
@@ -117,9 +123,3 @@ async def test_form_in_a_dm_then_two_approvals_and_a_rejection(fake_slack, tmp_p
         (PRINCIPAL, False),
     ]
     assert decisions[-1].reason == "Use the website"
-    told = [
-        c.args["text"]
-        for c in fake_slack.called("chat.postMessage")
-        if c.args["channel"].startswith("D")
-    ]
-    assert any("Use the website" in text for text in told)
