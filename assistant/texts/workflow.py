@@ -54,6 +54,11 @@ NO_CHANNEL = (
     "No approval channel is set up for the {stage} stage here, so I sent request #{id} "
     "directly to the approvers. Your request is kept either way."
 )
+ONLY_YOU = (
+    "You are the only approver set up for the {stage} stage here, and nobody may approve their "
+    "own request. Your request #{id} is kept; please ask the school office to add another "
+    "approver for this stage."
+)
 NO_APPROVER = (
     "Nobody who can approve the {stage} stage can be reached here yet. Your request #{id} is "
     "kept; please ask the school office to set up approvers for this stage."

@@ -272,6 +272,13 @@ class ApprovalService:
         channel = self.settings.channel(stage.value, request.platform)
         reachable = self._reachable(request, stage)
         title = texts.STAGE_TITLES[stage.value]
+        if not reachable:
+            # Posting still shows the request, but nobody could decide it: say so now.
+            only_you = request.requester in self.settings.members(stage.value)
+            missing = texts.ONLY_YOU if only_you else texts.NO_APPROVER
+            notice = missing.format(stage=title, id=request.id)
+        else:
+            notice = "" if channel else texts.NO_CHANNEL.format(stage=title, id=request.id)
         if channel:
             effects: list[Effect] = [
                 PostToChannel(request.platform, channel, message, anchor(request.id, stage))
@@ -282,11 +289,8 @@ class ApprovalService:
             if stage is Stage.LINE_MANAGER and named in reachable:
                 # The named line manager may not be in the channel: ask them directly too.
                 effects.append(SendDirect(named, message))  # type: ignore[arg-type]
-            return effects, ""
-        if reachable:
-            notice = texts.NO_CHANNEL.format(stage=title, id=request.id)
-            return [SendDirect(w, message) for w in reachable], notice
-        return [], texts.NO_APPROVER.format(stage=title, id=request.id)
+            return effects, notice
+        return [SendDirect(w, message) for w in reachable], notice
 
     def _not_decidable(self, request: ApprovalRequest, stage: Stage, *, fresh: bool = False) -> str:
         """Why ``stage`` of ``request`` cannot be decided now, or "" if it can."""

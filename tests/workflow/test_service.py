@@ -97,6 +97,39 @@ def test_nobody_reachable_is_said_and_the_request_kept(store, clock, tmp_path) -
     assert service.list_requests()[0].status is Status.PENDING_LINE_MANAGER
 
 
+def test_a_requester_who_is_the_only_approver_of_a_stage_is_told_at_once(
+    store, clock: Clock, tmp_path: Path
+) -> None:
+    # Sue is the only Senior Manager; her request reaches that stage with nobody to decide it.
+    roles = {"line_manager": (LINDA,), "senior_manager": (SUE,), "principal": (PAT,)}
+    service = ApprovalService(
+        store=store, settings=make_settings(tmp_path, roles=roles), clock=clock
+    )
+    unknown = {"name": "Mr Nobody", "identity": None}
+    service.submit(SUE, "Sue Smith", answers(unknown), platform="slack")
+    request = service.list_requests(requester=SUE)[0]
+    effects = service.decide(request.id, Stage.LINE_MANAGER, LINDA, "Linda Lee", approve=True)
+    told = [e.message.text for e in effects if isinstance(e, SendDirect) and e.user == SUE]
+    assert any("only approver set up for the Other Senior Manager stage" in t for t in told), told
+    # The request is still posted and kept; nobody's click can decide it.
+    assert any(isinstance(e, PostToChannel) and e.channel == "C-SM" for e in effects)
+    assert service.get(request.id).status is Status.PENDING_SENIOR_MANAGER
+    refused = service.decide(request.id, Stage.SENIOR_MANAGER, SUE, "Sue Smith", approve=True)
+    assert isinstance(refused[0], PrivateReply)
+    assert service.get(request.id).status is Status.PENDING_SENIOR_MANAGER
+
+
+def test_a_stage_with_a_channel_but_no_approvers_is_said(store, clock, tmp_path) -> None:
+    roles = {"line_manager": (LINDA,), "principal": (PAT,)}
+    settings = make_settings(tmp_path, roles=roles)
+    service = ApprovalService(store=store, settings=settings, clock=clock)
+    service.submit(ANNA, "Anna Adams", answers(), platform="slack")
+    request = service.list_requests()[0]
+    effects = service.decide(request.id, Stage.LINE_MANAGER, BEN, "Ben Brown", approve=True)
+    told = [e.message.text for e in effects if isinstance(e, SendDirect) and e.user == ANNA]
+    assert any("Nobody who can approve the Other Senior Manager stage" in t for t in told), told
+
+
 def test_only_the_named_line_manager_decides_stage_one(service: ApprovalService) -> None:
     request_id = _submit(service)
     for outsider in (LINDA, SUE, EVE):
