@@ -105,13 +105,26 @@ class Retrieval:
 
 
 _ID = re.compile(
-    r"(?<![\w.])(?:(?P<kw>clause|section|para(?:graph)?|part|rule|point|§)\s*)?"
+    r"(?<![\w.])(?:(?P<kw>clause|section|sect?\.?|s\.|ss\.|para(?:graph)?|part|rule|point|§)\s*)?"
     r"(?P<num>[A-Za-z]\.\d{1,2}(?:\.\d{1,2})?|\d{1,2}(?:\.\d{1,2})?)"
-    # Sub-clause letters: "(a)(ii)", "f" run on, or " f" apart (but not the article "a word").
-    r"(?P<subs>(?:\s?\(?[a-z]{1,4}\))+|[a-z](?![a-z])"
-    r"|\s(?:[b-z]|a(?=\s*(?:$|[?.,;:!])))(?=\s|$|[?.,;:!]))?"
+    # Sub-clause letters: "(a)(ii)", "f" run on, or " f" apart (but not the article "a word"),
+    # either of the last two with an item number apart ("10.2 a iii").
+    r"(?P<subs>(?:\s?\(?[a-z]{1,4}\))+"
+    r"|(?:[a-z](?![a-z])|\s(?:[b-z]|a(?=\s*(?:$|[?.,;:!])|\s+[ivx]{1,4}\b)))"
+    r"(?:\s[ivx]{1,4})?(?=\s|$|[?.,;:!]))?"
     r"(?![\w.]*\d)",
     re.IGNORECASE,
+)
+
+
+_SPELLED_NUMBERS = (
+    "one", "two", "three", "four", "five", "six",
+    "seven", "eight", "nine", "ten", "eleven", "twelve",
+)  # fmt: skip
+_NUMBERS = {word: str(n) for n, word in enumerate(_SPELLED_NUMBERS, 1)}
+# "section nine": a spelled-out number after a word that says it is a clause.
+_SPELLED = re.compile(
+    rf"\b(clause|section|para(?:graph)?|part|rule)\s+({'|'.join(_NUMBERS)})\b", re.IGNORECASE
 )
 
 
@@ -119,6 +132,7 @@ def named_clause_ids(question: str, known: Sequence[str] | frozenset[str]) -> li
     """Clause ids the question names ("6.3", "A.5.7", "10.2(f)", "rule 10.2 f"), known ones only."""
     found: list[str] = []
     known_set = frozenset(known)
+    question = _SPELLED.sub(lambda m: f"{m.group(1)} {_NUMBERS[m.group(2).lower()]}", question)
     for m in _ID.finditer(question):
         num = m.group("num")
         if num[0].isalpha():
