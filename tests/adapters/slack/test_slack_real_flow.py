@@ -108,8 +108,10 @@ async def test_form_in_a_dm_then_two_approvals_and_a_rejection(fake_slack, tmp_p
             # The requester is told after the post is updated: wait for that DM too.
             await fake_slack.wait_for(
                 "chat.postMessage",
-                lambda args: args.get("channel", "").startswith("D")
-                and "Use the website" in args.get("text", ""),
+                lambda args: (
+                    args.get("channel", "").startswith("D")
+                    and "Use the website" in args.get("text", "")
+                ),
             )
     finally:
         await server.close()
