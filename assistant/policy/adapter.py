@@ -8,8 +8,9 @@ pull of ``W`` towards the identity. Retrieval applies it before the dense search
 matrix product per question. A corpus without training questions gets no adapter.
 
 The same questions, in and out of scope (gold []), are also kept as :class:`Neighbours`: their
-encoded vectors and labels, for a refusal signal saying whether a new question lies nearer the
-out-of-scope ones than the in-scope ones.
+encoded vectors, labels and gold clauses. They give a refusal signal (does a new question lie
+nearer the out-of-scope ones than the in-scope ones?) and a ranking signal: the gold clauses of
+the in-scope questions nearest a new one, weighted by how near each is (a vote).
 """
 
 from __future__ import annotations
@@ -251,6 +252,7 @@ class Neighbours:
 
     vectors: np.ndarray  # one normalised row a question, encoded as retrieval encodes it
     out: np.ndarray  # True: out of scope (gold [])
+    gold: np.ndarray | None = None  # question-by-clause 0/1: each question's gold clauses
 
     def signal(self, queries: np.ndarray) -> np.ndarray:
         """Best cosine with an out-of-scope question minus best with an in-scope one.
@@ -261,6 +263,27 @@ class Neighbours:
             return np.zeros(len(queries), dtype=np.float32)
         sims = np.asarray(queries, dtype=np.float32) @ self.vectors.T
         return (sims[:, self.out].max(axis=1) - sims[:, ~self.out].max(axis=1)).astype(np.float32)
+
+    def votes(self, queries: np.ndarray, *, k: int, temperature: float) -> np.ndarray | None:
+        """Each clause's share of the vote of the ``k`` in-scope questions nearest each query.
+
+        A neighbour's weight is a softmax of its cosine over ``temperature``; it splits its
+        weight evenly between its gold clauses. Rows sum to 1; None without gold clauses.
+        """
+        if self.gold is None:
+            return None
+        labelled = np.flatnonzero(self.gold.any(axis=1))
+        if not len(labelled) or not len(queries):
+            return None
+        gold = self.gold[labelled].astype(np.float32)
+        gold /= gold.sum(axis=1, keepdims=True)
+        sims = np.asarray(queries, dtype=np.float32) @ self.vectors[labelled].T
+        k = min(k, len(labelled))
+        nearest = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        near = np.take_along_axis(sims, nearest, axis=1)
+        weight = np.exp((near - near.max(axis=1, keepdims=True)) / temperature)
+        weight /= weight.sum(axis=1, keepdims=True)
+        return np.einsum("qk,qkc->qc", weight, gold[nearest]).astype(np.float32)
 
 
 def learn_neighbours(
@@ -273,7 +296,15 @@ def learn_neighbours(
 
     texts = Retriever(index=index, embedder=embedder).dense_queries([tq.q for tq in questions])
     vectors = np.ascontiguousarray(embedder.encode(texts), dtype=np.float32)
-    return Neighbours(vectors=vectors, out=np.array([not tq.gold for tq in questions], bool))
+    gold = np.zeros((len(questions), len(index.clauses)), dtype=np.uint8)
+    for i, tq in enumerate(questions):
+        for cid in tq.gold:
+            pos = index.position(cid, tq.document)
+            if pos is not None:
+                gold[i, pos] = 1
+    return Neighbours(
+        vectors=vectors, out=np.array([not tq.gold for tq in questions], bool), gold=gold
+    )
 
 
 def write_neighbours(path: Path, neighbours: Neighbours | None) -> None:
@@ -283,15 +314,24 @@ def write_neighbours(path: Path, neighbours: Neighbours | None) -> None:
         return
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "wb") as handle:
-        np.savez(handle, vectors=neighbours.vectors, out=neighbours.out)
+        if neighbours.gold is None:
+            np.savez(handle, vectors=neighbours.vectors, out=neighbours.out)
+        else:
+            np.savez(handle, vectors=neighbours.vectors, out=neighbours.out, gold=neighbours.gold)
     os.replace(tmp, path)
 
 
-def read_neighbours(path: Path, dim: int, problems: list[str]) -> Neighbours | None:
-    """The stored neighbours, or None with what is wrong appended to ``problems``."""
+def read_neighbours(
+    path: Path, dim: int, problems: list[str], clauses: int | None = None
+) -> Neighbours | None:
+    """The stored neighbours, or None with what is wrong appended to ``problems``.
+
+    ``clauses``: how many clauses the index has, which each gold row must match.
+    """
     try:
         with np.load(path, allow_pickle=False) as data:
             vectors, out = data["vectors"], data["out"]
+            gold = data.get("gold")
     except (OSError, ValueError, KeyError) as exc:
         problems.append(f"the labelled question vectors are unreadable ({exc.__class__.__name__})")
         return None
@@ -301,4 +341,15 @@ def read_neighbours(path: Path, dim: int, problems: list[str]) -> Neighbours | N
     if not np.isfinite(vectors).all():
         problems.append("labelled question vectors that are not finite")
         return None
-    return Neighbours(vectors=np.ascontiguousarray(vectors, dtype=np.float32), out=out.astype(bool))
+    if gold is not None and (
+        gold.ndim != 2
+        or len(gold) != len(vectors)
+        or (clauses is not None and gold.shape[1] != clauses)
+    ):
+        problems.append(f"labelled questions' gold clauses of shape {gold.shape}")
+        return None
+    return Neighbours(
+        vectors=np.ascontiguousarray(vectors, dtype=np.float32),
+        out=out.astype(bool),
+        gold=None if gold is None else gold.astype(np.uint8),
+    )

@@ -119,6 +119,7 @@ NO_SIGNALS = RetrievalConfig(
     typos=False,
     cleanup=False,
     keyword_text="plain",
+    vote_weight=0.0,
 )
 
 
@@ -159,6 +160,14 @@ def ablation(
     steps.append(("+ sub-clause lift", bare, cfg))
     if index.adapter is not None:
         steps.append(("+ query adapter (learned from training questions)", index, cfg))
+    if index.neighbours is not None and index.neighbours.gold is not None:
+        cfg = replace(
+            cfg,
+            vote_weight=final.vote_weight,
+            vote_k=final.vote_k,
+            vote_temperature=final.vote_temperature,
+        )
+        steps.append(("+ vote of the nearest labelled questions", index, cfg))
     steps.append(("+ direct clause lookup (final)", index, final))
     alternatives = [
         ("  alt: learned fusion", replace(final, fusion="learned")),

@@ -4,11 +4,12 @@
 
 Each file is one fold. A question's features come from an index whose query adapter was
 trained on the *other* files' in-scope questions, and whose labelled neighbours (the
-``neighbour`` signal) are the other files' questions only, never the fold's own, so the model
-sees training questions as it will see new ones. A logistic model of "out of scope" is fitted on every fold's features, and
-the threshold is the lowest (in steps of 0.01) refusing at most ``--max-refused-in`` of each
-fold's in-scope questions. Printed per fold: hit@1/hit@3 under the other folds' adapter, and
-refusals both with the model fitted on all folds and with one fitted on the other folds only.
+``neighbour`` signal and the ranking's vote) are the other files' questions only, never the
+fold's own, so the model sees training questions as it will see new ones. A logistic model
+of "out of scope" is fitted on every fold's features, and the threshold is the lowest (in
+steps of 0.01) refusing at most ``--max-refused-in`` of each fold's in-scope questions.
+Printed per fold: hit@1/hit@3 under the other folds' adapter and vote, and refusals both with
+the model fitted on all folds and with one fitted on the other folds only.
 """
 
 from __future__ import annotations
@@ -40,14 +41,13 @@ if TYPE_CHECKING:
     from assistant.policy.index import Index
 
 _ROOT = Path(__file__).resolve().parents[2]
-_NEAR = "neighbour"
 
 
 @dataclass(frozen=True)
 class FitSettings:
     """How the refusal model is fitted (the values that reproduce the shipped weights)."""
 
-    features: tuple[str, ...] = ("score", "dense", "coverage", "topic")
+    features: tuple[str, ...] = ("score", "dense", "coverage", "topic", "neighbour")
     l2: float = 0.001
     steps: int = 2000
     rate: float = 1.0
@@ -117,10 +117,9 @@ def folds(
             for q, gold in rows
         ]
         adapter = learn_adapter(bare, embedder, [t for t in others if t.gold], settings.adapter)
-        # The fold's own questions are never its neighbours: each would find itself.
-        neighbours = (
-            learn_neighbours(bare, embedder, others) if _NEAR in settings.features else None
-        )
+        # The fold's own questions are never its neighbours (for the refusal signal and the
+        # ranking vote alike): each would find itself.
+        neighbours = learn_neighbours(bare, embedder, others)
         fold_index = replace(index, adapter=adapter, neighbours=neighbours)
         answerer = PolicyAnswerer(index=fold_index, embedder=embedder)
         found = answerer.retriever.search_many([q for q, _ in labelled[k]])

@@ -48,7 +48,7 @@ from assistant.policy.model import Clause, Document
 log = logging.getLogger(__name__)
 
 # Bump when the files' shape or the embedded text recipe changes: old indexes rebuild.
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7
 CLAUSES_FILE = "clauses.json"
 VECTORS_FILE = "vectors.faiss"
 MANIFEST_FILE = "manifest.json"
@@ -240,7 +240,8 @@ def build_index(
     """Embed every clause of ``corpus`` and write the index files to ``out_dir``.
 
     With ``training`` questions, a query adapter is fitted on the in-scope ones and every one
-    is stored encoded, with its label, for the refusal model's neighbour signal.
+    is stored encoded, with its label and gold clauses, for the refusal model's neighbour
+    signal and retrieval's vote of the nearest labelled questions.
     """
     clauses = sorted(corpus.clauses, key=lambda c: c.order)
     if not clauses:
@@ -381,7 +382,9 @@ def load_index(index_dir: Path) -> Index:
     if manifest.adapted:
         adapter = read_adapter(index_dir / ADAPTER_FILE, manifest.dim, problems)
     if manifest.neighbour_questions:
-        neighbours = read_neighbours(index_dir / NEIGHBOURS_FILE, manifest.dim, problems)
+        neighbours = read_neighbours(
+            index_dir / NEIGHBOURS_FILE, manifest.dim, problems, len(clauses)
+        )
         if neighbours is not None and len(neighbours.out) != manifest.neighbour_questions:
             problems.append(
                 f"{len(neighbours.out)} labelled question vectors, "

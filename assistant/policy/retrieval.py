@@ -3,7 +3,8 @@
 Each signal earned its place on ``tests/eval/dev.jsonl`` (see ``assistant eval``):
 structure-aware embedded texts, BM25 over stemmed words, query expansion with the school's
 vocabulary, a weighted sum of normalised scores, a lift for sub-clauses under a matching
-lead-in, and clause ids named in the question answered first with score 1.0.
+lead-in, a vote of the labelled questions nearest the question (their gold clauses), and
+clause ids named in the question answered first with score 1.0.
 """
 
 from __future__ import annotations
@@ -59,6 +60,10 @@ class RetrievalConfig:
     bm25_b: float = 0.75  # BM25 length normalisation
     feedback: float = 0.0  # pseudo-relevance feedback: weight of the top clauses' vectors
     feedback_k: int = 3
+    # The gold clauses of the labelled questions nearest the question, added to the score.
+    vote_weight: float = 0.3
+    vote_k: int = 10
+    vote_temperature: float = 0.05  # softmax over the neighbours' cosines
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,7 @@ class QueryFeatures:
     vector: np.ndarray  # the encoded question (adapted)
     plain_dense: float = 0.0  # best cosine of the question, unadapted, with any clause
     neighbour: float = 0.0  # nearest out-of-scope minus nearest in-scope labelled question
+    votes: np.ndarray | None = None  # each clause's share of the nearest labelled questions
 
 
 @dataclass(frozen=True)
@@ -250,6 +256,8 @@ class Retriever:
                 score = self._fuse(feats, keyword)
             dense = np.maximum(feats[:, 0], feats[:, 1])
             score = self._lift_children(score)
+            if qf.votes is not None:
+                score = score + self.config.vote_weight * qf.votes
             query_stems = own_stems + implied_stems
             found = self._rank(question, score, dense, keyword, query_stems, own_stems)
             out.append(
@@ -274,6 +282,7 @@ class Retriever:
         vectors = np.zeros((len(questions), 1), dtype=np.float32)
         plain = np.zeros(len(questions), dtype=np.float32)
         neighbour = np.zeros(len(questions), dtype=np.float32)
+        votes = None
         if cfg.dense and questions:
             dense_queries = [
                 self._dense_query(q, own, implied)
@@ -287,6 +296,10 @@ class Retriever:
             plain = (self.dense_scores(raw)[0] if vectors is not raw else whole).max(axis=1)
             if self.index.neighbours is not None:
                 neighbour = self.index.neighbours.signal(raw)
+                if cfg.vote_weight:
+                    votes = self.index.neighbours.votes(
+                        raw, k=cfg.vote_k, temperature=cfg.vote_temperature
+                    )
         out = []
         for i in range(len(questions)):
             own_stems = stems(parts[i][0])
@@ -316,6 +329,7 @@ class Retriever:
                     vectors[i],
                     float(plain[i]),
                     float(neighbour[i]),
+                    None if votes is None else votes[i],
                 )
             )
         return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +29,7 @@ from assistant.policy.adapter import (
 from assistant.policy.answer import RefusalPolicy
 from assistant.policy.embedder import HashingEmbedder
 from assistant.policy.index import MANIFEST_FILE, build_index, ensure_index, load_index
-from assistant.policy.retrieval import Retriever
+from assistant.policy.retrieval import RetrievalConfig, Retriever
 
 CORPUS = Path(__file__).resolve().parents[2] / "policy_corpus"
 DOC = "wootton-social-media-policy"
@@ -221,3 +222,56 @@ def test_damaged_neighbours_are_a_clear_error(corpus_dir, tmp_path):
         load_index(out)
     ensure_index(corpus_dir, out, HashingEmbedder)  # repaired by a rebuild
     assert load_index(out).neighbours is not None
+
+
+def test_the_vote_goes_to_the_nearest_labelled_questions_gold_clauses():
+    # Three labelled questions in two dimensions: two answered by clause 0, one by clauses 1+2.
+    vectors = np.array([[1.0, 0.0], [0.8, 0.6], [0.0, 1.0], [-1.0, 0.0]], np.float32)
+    gold = np.array([[1, 0, 0], [1, 0, 0], [0, 1, 1], [0, 0, 0]], np.uint8)
+    near = Neighbours(vectors=vectors, out=~gold.any(axis=1), gold=gold)
+    votes = near.votes(np.array([[1.0, 0.0], [0.0, 1.0]], np.float32), k=2, temperature=0.05)
+    assert votes is not None and votes.shape == (2, 3)
+    assert np.allclose(votes.sum(axis=1), 1.0)
+    assert votes[0].argmax() == 0 and votes[0, 0] > 0.99
+    # A neighbour with two gold clauses splits its weight between them.
+    assert votes[1, 1] == pytest.approx(votes[1, 2]) and votes[1, 1] > votes[1, 0]
+    # The out-of-scope question never votes, however near; a warm softmax spreads the vote.
+    flat = near.votes(np.array([[-1.0, 0.0]], np.float32), k=3, temperature=100.0)
+    assert flat is not None and np.allclose(flat[0], [2 / 3, 1 / 6, 1 / 6], atol=0.01)
+    assert (
+        Neighbours(vectors=vectors, out=gold.any(axis=1)).votes(vectors, k=2, temperature=1) is None
+    )
+
+
+def test_the_vote_ranks_a_labelled_questions_clause_and_is_stored(wootton_corpus, tmp_path):
+    embedder = HashingEmbedder()
+    # A staff question answered by 1.5 ("may be amended at any time"), which its words alone
+    # rank below other clauses.
+    question = "can the trust just change this policy whenever they want"
+    training = [TrainingQuestion(question, DOC, ("1.5",))]
+    index = build_index(wootton_corpus, embedder, tmp_path, progress=False, training=training)
+    unadapted = replace(index, adapter=None)  # the vote alone, not the adapter, moves it
+    bare = Retriever(index=unadapted, embedder=embedder, config=RetrievalConfig(vote_weight=0.0))
+    voted = Retriever(index=unadapted, embedder=embedder)
+    reworded = "can the trust change this policy whenever it wants to?"
+    for asked in (question, reworded):
+        assert bare.search(asked).hits[0].clause.id != "1.5"
+        assert voted.search(asked).hits[0].clause.id == "1.5"
+    loaded = load_index(tmp_path)
+    assert loaded.neighbours is not None and loaded.neighbours.gold is not None
+    assert np.array_equal(loaded.neighbours.gold, index.neighbours.gold)
+    assert loaded.neighbours.gold[0, index.position("1.5", DOC)] == 1
+
+
+def test_gold_clauses_that_do_not_match_the_index_are_a_clear_error(corpus_dir, tmp_path):
+    out = tmp_path / "index"
+    built = ensure_index(corpus_dir, out, HashingEmbedder)
+    assert built.neighbours is not None and built.neighbours.gold is not None
+    np.savez(
+        out / NEIGHBOURS_FILE,
+        vectors=built.neighbours.vectors,
+        out=built.neighbours.out,
+        gold=built.neighbours.gold[:, :3],
+    )
+    with pytest.raises(IndexError_, match="gold clauses"):
+        load_index(out)
