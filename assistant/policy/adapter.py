@@ -8,9 +8,11 @@ pull of ``W`` towards the identity. Retrieval applies it before the dense search
 matrix product per question. A corpus without training questions gets no adapter.
 
 The same questions, in and out of scope (gold []), are also kept as :class:`Neighbours`: their
-encoded vectors, labels and gold clauses. They give a refusal signal (does a new question lie
-nearer the out-of-scope ones than the in-scope ones?) and a ranking signal: the gold clauses of
-the in-scope questions nearest a new one, weighted by how near each is (a vote).
+encoded vectors, labels and gold clauses, with every clause's own words as one more in-scope
+question. They give refusal signals (how much of the vote of the questions nearest a new one
+is out of scope; does it lie nearer the out-of-scope ones than the in-scope ones?) and a
+ranking signal: the gold clauses of the in-scope questions nearest a new one, weighted by how
+near each is (a vote).
 """
 
 from __future__ import annotations
@@ -264,6 +266,17 @@ class Neighbours:
         sims = np.asarray(queries, dtype=np.float32) @ self.vectors.T
         return (sims[:, self.out].max(axis=1) - sims[:, ~self.out].max(axis=1)).astype(np.float32)
 
+    def out_vote(self, queries: np.ndarray, *, k: int, temperature: float) -> np.ndarray:
+        """The out-of-scope share of the vote of the ``k`` labelled questions nearest each query.
+
+        Weighted as :meth:`votes` is, over every labelled question, in scope or out; zero for
+        every query when either kind is missing.
+        """
+        if not len(queries) or self.out.all() or not self.out.any():
+            return np.zeros(len(queries), dtype=np.float32)
+        weight, nearest = _softmax_nearest(queries, self.vectors, k, temperature)
+        return (weight * self.out[nearest]).sum(axis=1).astype(np.float32)
+
     def votes(self, queries: np.ndarray, *, k: int, temperature: float) -> np.ndarray | None:
         """Each clause's share of the vote of the ``k`` in-scope questions nearest each query.
 
@@ -277,23 +290,36 @@ class Neighbours:
             return None
         gold = self.gold[labelled].astype(np.float32)
         gold /= gold.sum(axis=1, keepdims=True)
-        sims = np.asarray(queries, dtype=np.float32) @ self.vectors[labelled].T
-        k = min(k, len(labelled))
-        nearest = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-        near = np.take_along_axis(sims, nearest, axis=1)
-        weight = np.exp((near - near.max(axis=1, keepdims=True)) / temperature)
-        weight /= weight.sum(axis=1, keepdims=True)
+        weight, nearest = _softmax_nearest(queries, self.vectors[labelled], k, temperature)
         return np.einsum("qk,qkc->qc", weight, gold[nearest]).astype(np.float32)
+
+
+def _softmax_nearest(
+    queries: np.ndarray, vectors: np.ndarray, k: int, temperature: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` rows of ``vectors`` nearest each query, and their softmax weights (cosine/T)."""
+    sims = np.asarray(queries, dtype=np.float32) @ vectors.T
+    k = min(k, len(vectors))
+    nearest = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+    near = np.take_along_axis(sims, nearest, axis=1)
+    weight = np.exp((near - near.max(axis=1, keepdims=True)) / temperature)
+    return weight / weight.sum(axis=1, keepdims=True), nearest
 
 
 def learn_neighbours(
     index: Index, embedder: Embedder, questions: Sequence[TrainingQuestion]
 ) -> Neighbours | None:
-    """The labelled questions encoded as retrieval encodes new ones (None without any)."""
+    """The labelled questions encoded as retrieval encodes new ones (None without any).
+
+    Each clause's own words join them as one more in-scope question answered by that clause,
+    so a question pasting a clause finds itself among the in-scope ones, however near the
+    labelled out-of-scope questions are to its subject.
+    """
     if not questions:
         return None
     from assistant.policy.retrieval import Retriever
 
+    questions = [*questions, *clause_questions(index)]
     texts = Retriever(index=index, embedder=embedder).dense_queries([tq.q for tq in questions])
     vectors = np.ascontiguousarray(embedder.encode(texts), dtype=np.float32)
     gold = np.zeros((len(questions), len(index.clauses)), dtype=np.uint8)
@@ -305,6 +331,18 @@ def learn_neighbours(
     return Neighbours(
         vectors=vectors, out=np.array([not tq.gold for tq in questions], bool), gold=gold
     )
+
+
+def clause_questions(index: Index) -> list[TrainingQuestion]:
+    """Every clause's words as a question it answers (a short item after its lead-in)."""
+    return [
+        TrainingQuestion(
+            q=c.text if len(c.text) >= 40 or not c.lead_in else f"{c.lead_in} {c.text}",
+            document=c.document,
+            gold=(c.id,),
+        )
+        for c in index.clauses
+    ]
 
 
 def write_neighbours(path: Path, neighbours: Neighbours | None) -> None:

@@ -50,6 +50,8 @@ REFUSAL_SIGNALS: dict[str, Callable[[Retrieval], float]] = {
     "implied": lambda r: min(r.implied, 3),  # policy words implied by the school's vocabulary
     # Nearest out-of-scope minus nearest in-scope labelled question (0 without any shipped).
     "neighbour": lambda r: r.neighbour,
+    # The out-of-scope share of the vote of the nearest labelled questions (in and out).
+    "out_vote": lambda r: r.out_vote,
 }
 # The signals of the first fitted model, kept as the default order.
 REFUSAL_FEATURES = ("score", "dense", "coverage", "topic")
@@ -83,6 +85,10 @@ class RefusalPolicy:
     bias: float = SHIPPED.bias
     threshold: float = SHIPPED.threshold  # refuse when P(out of scope) is above this
     relative_cut: float = SHIPPED.relative_cut  # cite further clauses at this share of the best
+
+    def exempt(self, retrieval: Retrieval) -> bool:
+        """True when the question names a clause: never refused, whatever the model says."""
+        return retrieval.top is not None and retrieval.top.direct
 
     def out_of_scope(self, retrieval: Retrieval) -> float:
         """The model's probability that the policy does not answer the question."""
@@ -203,7 +209,7 @@ class PolicyAnswerer:
         top = retrieval.top
         if top is None:
             return True
-        if top.direct:
+        if self.refusal.exempt(retrieval):
             return False
         return self.refusal.out_of_scope(retrieval) > self.refusal.threshold
 

@@ -4,8 +4,8 @@
 
 Each file is one fold. A question's features come from an index whose query adapter was
 trained on the *other* files' in-scope questions, and whose labelled neighbours (the
-``neighbour`` signal and the ranking's vote) are the other files' questions only, never the
-fold's own, so the model sees training questions as it will see new ones. A logistic model
+``neighbour`` and ``out_vote`` signals, the ranking's vote) are the other files' questions
+only, never the fold's own, so the model sees training questions as it will see new ones. A logistic model
 of "out of scope" is fitted on every fold's features, and the threshold is the lowest (in
 steps of 0.01) refusing at most ``--max-refused-in`` of each fold's in-scope questions.
 Printed per fold: hit@1/hit@3 under the other folds' adapter and vote, and refusals both with
@@ -47,7 +47,7 @@ _ROOT = Path(__file__).resolve().parents[2]
 class FitSettings:
     """How the refusal model is fitted (the values that reproduce the shipped weights)."""
 
-    features: tuple[str, ...] = ("score", "dense", "coverage", "topic", "neighbour")
+    features: tuple[str, ...] = ("score", "dense", "topic", "out_vote")
     l2: float = 0.001
     steps: int = 2000
     rate: float = 1.0
@@ -132,7 +132,7 @@ def folds(
                 name=path.name,
                 x=np.array([refusal_features(r, settings.features) for r in found]),
                 out=np.array([not gold for _, gold in labelled[k]]),
-                direct=np.array([bool(r.top and r.top.direct) for r in found]),
+                direct=np.array([answerer.refusal.exempt(r) for r in found]),
                 rank=np.array(ranks),
             )
         )

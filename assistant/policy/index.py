@@ -89,7 +89,7 @@ class Manifest:
     training_questions: int = 0
     adapter_seconds: float = 0.0
     adapted: bool = False  # a query adapter is stored (adapter.npy)
-    neighbour_questions: int = 0  # labelled question vectors stored (neighbours.npz)
+    neighbour_questions: int = 0  # labelled question vectors stored, clauses' own words too
 
 
 @dataclass
@@ -240,8 +240,9 @@ def build_index(
     """Embed every clause of ``corpus`` and write the index files to ``out_dir``.
 
     With ``training`` questions, a query adapter is fitted on the in-scope ones and every one
-    is stored encoded, with its label and gold clauses, for the refusal model's neighbour
-    signal and retrieval's vote of the nearest labelled questions.
+    is stored encoded, with its label and gold clauses (with every clause's own words as one
+    more in-scope question), for the refusal signals and retrieval's vote of the nearest
+    labelled questions.
     """
     clauses = sorted(corpus.clauses, key=lambda c: c.order)
     if not clauses:
@@ -278,7 +279,7 @@ def build_index(
             training_questions=len(training),
             adapter_seconds=adapter_seconds,
             adapted=index.adapter is not None,
-            neighbour_questions=len(training),
+            neighbour_questions=0 if index.neighbours is None else len(index.neighbours.out),
         )
         index.manifest = manifest
     out_dir.mkdir(parents=True, exist_ok=True)

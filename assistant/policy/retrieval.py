@@ -78,6 +78,7 @@ class QueryFeatures:
     plain_dense: float = 0.0  # best cosine of the question, unadapted, with any clause
     neighbour: float = 0.0  # nearest out-of-scope minus nearest in-scope labelled question
     votes: np.ndarray | None = None  # each clause's share of the nearest labelled questions
+    out_vote: float = 0.0  # the out-of-scope share of the nearest labelled questions' vote
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,7 @@ class Retrieval:
     implied: int = 0  # policy words the question implies through the school's vocabulary
     plain_dense: float = 0.0  # best cosine of the unadapted question with any clause
     neighbour: float = 0.0  # cosine to the nearest out-of-scope minus in-scope labelled question
+    out_vote: float = 0.0  # the out-of-scope share of the nearest labelled questions' vote
 
     @property
     def top(self) -> Hit | None:
@@ -268,6 +270,7 @@ class Retriever:
                     implied=len(implied_stems),
                     plain_dense=qf.plain_dense,
                     neighbour=qf.neighbour,
+                    out_vote=qf.out_vote,
                 )
             )
         return out
@@ -283,6 +286,7 @@ class Retriever:
         plain = np.zeros(len(questions), dtype=np.float32)
         neighbour = np.zeros(len(questions), dtype=np.float32)
         votes = None
+        out_vote = np.zeros(len(questions), dtype=np.float32)
         if cfg.dense and questions:
             dense_queries = [
                 self._dense_query(q, own, implied)
@@ -296,6 +300,9 @@ class Retriever:
             plain = (self.dense_scores(raw)[0] if vectors is not raw else whole).max(axis=1)
             if self.index.neighbours is not None:
                 neighbour = self.index.neighbours.signal(raw)
+                out_vote = self.index.neighbours.out_vote(
+                    raw, k=cfg.vote_k, temperature=cfg.vote_temperature
+                )
                 if cfg.vote_weight:
                     votes = self.index.neighbours.votes(
                         raw, k=cfg.vote_k, temperature=cfg.vote_temperature
@@ -330,6 +337,7 @@ class Retriever:
                     float(plain[i]),
                     float(neighbour[i]),
                     None if votes is None else votes[i],
+                    float(out_vote[i]),
                 )
             )
         return out

@@ -21,6 +21,7 @@ from assistant.policy.adapter import (
     TrainingQuestion,
     adapt,
     adapter_loss,
+    clause_questions,
     fit_adapter,
     learn_neighbours,
     load_training,
@@ -181,7 +182,8 @@ def test_the_neighbour_signal_separates_new_in_and_out_of_scope_questions(wootto
     assert loaded.neighbours is not None
     assert np.array_equal(loaded.neighbours.vectors, index.neighbours.vectors)
     assert np.array_equal(loaded.neighbours.out, index.neighbours.out)
-    assert loaded.manifest.neighbour_questions == len(training)
+    # The clauses' own words are stored too, each as a question answered by its clause.
+    assert loaded.manifest.neighbour_questions == len(training) + len(index.clauses)
 
 
 def test_neighbours_encode_questions_as_retrieval_does(wootton_corpus, tmp_path):
@@ -190,8 +192,11 @@ def test_neighbours_encode_questions_as_retrieval_does(wootton_corpus, tmp_path)
     questions = [TrainingQuestion("pls can i friend a pupil", DOC, ("6.2",))]
     near = learn_neighbours(index, embedder, questions)
     assert near is not None and not near.out.any()
-    texts = Retriever(index=index, embedder=embedder).dense_queries([questions[0].q])
+    asked = [questions[0].q, *(tq.q for tq in clause_questions(index))]
+    texts = Retriever(index=index, embedder=embedder).dense_queries(asked)
     assert np.allclose(near.vectors, embedder.encode(texts))
+    assert near.gold is not None and near.gold[1:].sum(axis=1).tolist() == [1] * len(index.clauses)
+    assert clause_questions(index)[0].gold == (index.clauses[0].id,)
     assert learn_neighbours(index, embedder, []) is None
 
 

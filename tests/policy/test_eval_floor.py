@@ -16,16 +16,16 @@ CORPUS = Path(__file__).resolve().parents[2] / "policy_corpus"
 # are in-sample, as are their refusals (the neighbour signal finds each question itself):
 # hit@1 / hit@3 / out-of-scope refused / in-scope refused
 # dev 1.000 / 1.000 / 100% / 0.0%, train 0.995 / 0.995 / 100% / 0.0%,
-# train2 0.997 / 0.997 / 100% / 0.0%, train3 0.995 / 0.997 / 90% / 0.0% (all trained on),
-# holdout 0.863 / 0.973 / 71% / 0.0% (reporting only, never trained or tuned on).
+# train2 0.997 / 0.997 / 100% / 0.0%, train3 0.995 / 0.997 / 99% / 0.0% (all trained on),
+# holdout 0.863 / 0.973 / 100% / 0.0% (reporting only, never trained or tuned on).
 # Unseen-question figures for the training sets come from cross-validation
 # (python -m assistant.policy.fit, tests/eval/README.md).
 FLOORS = {
     "dev.jsonl": {"hit1": 0.98, "hit3": 0.99, "refused_out": 0.96, "refused_in": 0.01},
     "train.jsonl": {"hit1": 0.98, "hit3": 0.99, "refused_out": 0.96, "refused_in": 0.01},
     "train2.jsonl": {"hit1": 0.98, "hit3": 0.99, "refused_out": 0.97, "refused_in": 0.01},
-    "train3.jsonl": {"hit1": 0.98, "hit3": 0.99, "refused_out": 0.87, "refused_in": 0.01},
-    "holdout.jsonl": {"hit1": 0.84, "hit3": 0.95, "refused_out": 0.70, "refused_in": 0.02},
+    "train3.jsonl": {"hit1": 0.98, "hit3": 0.99, "refused_out": 0.96, "refused_in": 0.01},
+    "holdout.jsonl": {"hit1": 0.84, "hit3": 0.95, "refused_out": 0.92, "refused_in": 0.02},
 }
 
 
