@@ -110,6 +110,11 @@ class Assistant:
             return False
         return True
 
+    def whole_form(self, user: Identity) -> tuple[form.WholeField, ...]:
+        """The whole-form dialog's fields, each filled in from ``user``'s draft if any."""
+        state = self._draft(user)
+        return form.whole_fields(state.answers if state is not None else None)
+
     def home(self, user: Identity) -> list[Message]:
         """ "My requests" with each one's status, and what waits for this person's decision."""
         mine = self.approvals.list_requests(requester=user)

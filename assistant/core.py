@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
+from assistant.form.whole import WholeField
 from assistant.messages import Effect, Identity, Incoming, Message
 
 
@@ -36,6 +37,10 @@ class Core(Protocol):
 
     def due_reminders(self) -> list[Effect]:
         """Reminders for stages pending longer than the configured days (each sent once a period)."""
+        ...
+
+    def whole_form(self, user: Identity) -> tuple[WholeField, ...]:
+        """The fields of a whole-form dialog, filled in from the user's draft if any."""
         ...
 
     def home(self, user: Identity) -> list[Message]:

@@ -51,6 +51,7 @@ class WholeField:
     options: tuple[Option, ...] = ()
     optional: bool = False  # needed only in some cases (the rules decide on submit)
     multiline: bool = False
+    initial: FieldInput = FieldInput()  # the draft's answer, as the dialog would send it back
 
 
 @dataclass(frozen=True)
@@ -65,8 +66,10 @@ class WholeForm:
         return not self.errors
 
 
-def whole_fields() -> tuple[WholeField, ...]:
-    """Every field of Appendix B in order, as the dialog asks for it."""
+def whole_fields(answers: Mapping[str, Any] | None = None) -> tuple[WholeField, ...]:
+    """Every field of Appendix B in order, as the dialog asks for it, each with the answer
+    ``answers`` (a draft's) already gives it."""
+    answers = answers or {}
     fields = []
     for step in FIELD_STEPS:
         wording, hint = texts.QUESTIONS[step.value]
@@ -83,9 +86,36 @@ def whole_fields() -> tuple[WholeField, ...]:
                 options=choices.options if choices else (),
                 optional=optional,
                 multiline=step in _MULTILINE,
+                initial=initial_input(step, answers.get(step.value)),
             )
         )
     return tuple(fields)
+
+
+def initial_input(step: Step, answer: Any) -> FieldInput:
+    """A stored answer as the dialog's input for its field (nothing for no answer)."""
+    if answer is None or answer == "":
+        return FieldInput()
+    kind = kind_of(step)
+    if kind in (FieldKind.PERSON, FieldKind.PEOPLE):
+        # Picked people as "@Name" beside their identities, in order; others by name alone.
+        mentions, parts = [], []
+        for person in (p for p in answer if isinstance(p, Mapping)):
+            name = str(person.get("name") or "")
+            try:
+                mentions.append(Identity.parse(str(person.get("identity") or "")))
+                parts.append("@" + name)
+            except ValueError:
+                parts.append(name)
+        return FieldInput(text=", ".join(p for p in parts if p), mentions=tuple(mentions))
+    if kind is FieldKind.PARTIES:
+        return FieldInput(values=tuple(str(v) for v in answer))
+    if kind is FieldKind.HOST:
+        return FieldInput(values=(str(answer),))
+    if kind is FieldKind.AGE_RANGE and isinstance(answer, Mapping):
+        low, high = answer.get("low"), answer.get("high")
+        return FieldInput(text=str(low) if low == high else f"{low}-{high}")
+    return FieldInput(text=str(answer))
 
 
 def check_whole(

@@ -243,3 +243,29 @@ def test_without_a_dialog_the_button_carries_on_one_question_at_a_time(core):
         assert notice.message.text == texts.WHOLE_FORM_NOT_HERE
         assert question.message.field == "department"
     assert "department" not in FormState.from_json(core.store.load_draft(TEACHER)).answers
+
+
+def test_a_drafts_answers_fill_the_dialog_and_come_back_unchanged():
+    chat = Conversation()
+    chat.answer_until("review")
+    stored = dict(chat.state.answers)
+    # Mentioned people as a dialog's picker would give them, beside people named only.
+    stored["administrators"] = [
+        {"name": "Ada", "identity": "slack:UADA"},
+        {"name": "Bob Brown", "identity": None},
+    ]
+    fields = {f.key: f for f in whole_fields(stored)}
+    assert fields["department"].initial == FieldInput(text="PE department")
+    assert fields["administrators"].initial == FieldInput(text="@Ada, Bob Brown", mentions=(ADA,))
+    assert fields["audience"].initial.values == tuple(stored["audience"])
+    assert fields["host"].initial == FieldInput(values=("third_party",))
+    assert fields["go_live"].initial == FieldInput(text="2026-09-01")
+    assert fields["audience_age_range"].initial == FieldInput(text="11-16")
+    # Sent back untouched, the dialog's inputs give the same answers.
+    checked = check({key: f.initial for key, f in fields.items()})
+    assert checked.errors == {} and checked.answers == stored
+
+
+def test_a_dialog_without_a_draft_starts_empty():
+    assert all(f.initial == FieldInput() for f in whole_fields())
+    assert all(f.initial == FieldInput() for f in whole_fields({"department": ""}))

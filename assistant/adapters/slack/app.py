@@ -38,6 +38,7 @@ from assistant.adapters.slack.translate import (
     action_incoming,
     action_key,
     event_key,
+    identity,
     is_from_a_person,
     mentioned_ids,
     message_incoming,
@@ -58,7 +59,6 @@ from assistant.adapters.slack.whole_form import (
 from assistant.config import SlackSettings
 from assistant.core import Core
 from assistant.errors import AssistantError, InputError, WorkflowError
-from assistant.form.whole import whole_fields
 from assistant.messages import Action, Effect, Incoming, Kind, Message
 from assistant.texts import slack as texts
 
@@ -199,7 +199,8 @@ class SlackAdapter:
         action_id = str(action.get("action_id", ""))
         core_action = action_of(action_id)
         if core_action is Action.FORM_WHOLE_OPEN:
-            modal = whole_form_modal(fields=whole_fields(), user_id=where.user_id)
+            fields = await asyncio.to_thread(self.core.whole_form, identity(where.user_id))
+            modal = whole_form_modal(fields=fields, user_id=where.user_id)
             await self._open(body, modal, where)
             return
         if core_action is not None and needs_reason(action_id):

@@ -1,8 +1,10 @@
-"""The "Fill in the whole form" modal: drawn from the core's field list, submitted as one
-Incoming (Action.FORM_WHOLE), and the core's per-field errors shown under each input."""
+"""The "Fill in the whole form" modal: drawn from the core's field list (filled in from the
+person's draft), submitted as one Incoming (Action.FORM_WHOLE), and the core's per-field
+errors shown under each input."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -20,6 +22,7 @@ MAX_LABEL = 2000
 MAX_PLACEHOLDER = 150
 MAX_TEXT_INPUT = 2000
 _TITLE_LIMIT = 24
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _plain(text: str, limit: int = MAX_LABEL) -> dict[str, str]:
@@ -30,31 +33,74 @@ def _options(field: WholeField) -> list[Block]:
     return [{"text": _plain(o.label, 75), "value": o.value} for o in field.options]
 
 
+def _slack_users(field: WholeField) -> list[str]:
+    return [m.user_id for m in field.initial.mentions if m.platform == "slack"]
+
+
+def _typed_names(field: WholeField) -> str:
+    """The draft's people who have no Slack account to pick (written without "@"), and
+    picked people of another platform, by name."""
+    initial = field.initial
+    names = [p.strip() for p in initial.text.split(",") if p.strip()]
+    picked = iter(initial.mentions)
+    out = []
+    for name in names:
+        if not name.startswith("@"):
+            out.append(name)
+        elif (who := next(picked, None)) is not None and who.platform != "slack":
+            out.append(name[1:])
+    return ", ".join(out)
+
+
 def _element(field: WholeField, user_id: str) -> Block:
-    kind = field.kind
+    """The input element of a field, holding the draft's answer where it has one."""
+    kind, initial = field.kind, field.initial
+    chosen = [o for o in _options(field) if o["value"] in initial.values]
     if kind is FieldKind.PARTIES:
-        return {"type": "checkboxes", "action_id": INPUT_ACTION, "options": _options(field)}
+        element: Block = {
+            "type": "checkboxes",
+            "action_id": INPUT_ACTION,
+            "options": _options(field),
+        }
+        if chosen:
+            element["initial_options"] = chosen
+        return element
     if kind is FieldKind.HOST:
-        return {"type": "radio_buttons", "action_id": INPUT_ACTION, "options": _options(field)}
+        element = {"type": "radio_buttons", "action_id": INPUT_ACTION, "options": _options(field)}
+        if chosen:
+            element["initial_option"] = chosen[0]
+        return element
     if kind is FieldKind.DATE:
-        return {"type": "datepicker", "action_id": INPUT_ACTION}
+        element = {"type": "datepicker", "action_id": INPUT_ACTION}
+        if _ISO_DATE.fullmatch(initial.text):
+            element["initial_date"] = initial.text
+        return element
     if kind is FieldKind.PERSON:
-        element: Block = {"type": "users_select", "action_id": INPUT_ACTION}
-        if field.key == "author":
+        element = {"type": "users_select", "action_id": INPUT_ACTION}
+        picked = _slack_users(field)
+        if picked:
+            element["initial_user"] = picked[0]
+        elif field.key == "author" and not initial.text:
             element["initial_user"] = user_id  # usually the person filling in the form
         return element
     if kind is FieldKind.PEOPLE:
-        return {
+        element = {
             "type": "multi_users_select",
             "action_id": INPUT_ACTION,
             "placeholder": _plain(texts.PEOPLE_PLACEHOLDER, MAX_PLACEHOLDER),
         }
-    return {
+        if _slack_users(field):
+            element["initial_users"] = _slack_users(field)
+        return element
+    element = {
         "type": "plain_text_input",
         "action_id": INPUT_ACTION,
         "multiline": field.multiline,
         "max_length": MAX_TEXT_INPUT,
     }
+    if initial.text:
+        element["initial_value"] = initial.text[:MAX_TEXT_INPUT]
+    return element
 
 
 def _input(block_id: str, label: str, hint: str, element: Block, *, optional: bool) -> Block:
@@ -78,11 +124,14 @@ def field_blocks(field: WholeField, user_id: str) -> list[Block]:
         )
     ]
     if field.kind is FieldKind.PEOPLE:
-        names = {
+        names: Block = {
             "type": "plain_text_input",
             "action_id": INPUT_ACTION,
             "max_length": MAX_TEXT_INPUT,
         }
+        typed = _typed_names(field)
+        if typed:
+            names["initial_value"] = typed[:MAX_TEXT_INPUT]
         blocks.append(
             _input(
                 field.key + NAMES_SUFFIX,

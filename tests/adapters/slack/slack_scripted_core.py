@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from assistant.errors import InputError
+from assistant.form.whole import WholeField, whole_fields
 from assistant.messages import (
     Action,
     Button,
@@ -74,6 +75,9 @@ class ScriptedCore:
 
     def ready(self) -> bool:
         return True
+
+    def whole_form(self, user: Identity) -> tuple[WholeField, ...]:
+        return whole_fields()
 
     def home(self, user: Identity) -> list[Message]:
         return [

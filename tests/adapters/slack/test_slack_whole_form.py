@@ -20,8 +20,9 @@ from slack_helpers import (
     wait_until,
 )
 
-from assistant.adapters.slack.whole_form import NAMES_SUFFIX
+from assistant.adapters.slack.whole_form import NAMES_SUFFIX, whole_form_modal
 from assistant.app import build_core
+from assistant.form.whole import whole_fields
 from assistant.messages import Identity
 from assistant.policy.embedder import HashingEmbedder
 from assistant.texts import form as form_texts
@@ -131,3 +132,63 @@ async def test_whole_form_modal_errors_then_review_then_submit(fake_slack, tmp_p
     assert (answers["go_live"], answers["closure"]) == ("2026-09-01", "2027-07-31")
     assert "vetting" in answers and answers["vetting"] == ""
     assert core.store.load_draft(STAFF) is None
+
+
+def test_the_modal_holds_the_drafts_answers_in_every_kind_of_input():
+    draft = {
+        "department": "PE",
+        "author": [{"name": "Sam Staff", "identity": "slack:USTAFF1"}],
+        "line_manager": [{"name": "Lee Line", "identity": "teams:aad-lee"}],
+        "audience": ["staff", "families"],
+        "administrators": [
+            {"name": "Ada Admin", "identity": "slack:UADMIN1"},
+            {"name": "Bo Teams", "identity": "teams:aad-bo"},
+            {"name": "Carol Cole", "identity": None},
+        ],
+        "host": "school",
+        "go_live": "2026-09-01",
+    }
+    modal = whole_form_modal(fields=whole_fields(draft), user_id="USOMEONE")
+    inputs = {b["block_id"]: b["element"] for b in modal["blocks"] if b["type"] == "input"}
+    assert inputs["department"]["initial_value"] == "PE"
+    assert inputs["author"]["initial_user"] == "USTAFF1"  # the draft's, not the opener
+    assert "initial_user" not in inputs["line_manager"]  # a Teams person cannot be picked here
+    assert [o["value"] for o in inputs["audience"]["initial_options"]] == ["staff", "families"]
+    assert inputs["audience"]["initial_options"][0] in inputs["audience"]["options"]
+    assert inputs["administrators"]["initial_users"] == ["UADMIN1"]
+    assert inputs["administrators" + NAMES_SUFFIX]["initial_value"] == "Bo Teams, Carol Cole"
+    assert inputs["host"]["initial_option"]["value"] == "school"
+    assert inputs["go_live"]["initial_date"] == "2026-09-01"
+    assert "initial_date" not in inputs["closure"] and "initial_value" not in inputs["aims"]
+    # Without a draft only the author is filled in: the person opening the form.
+    empty = whole_form_modal(fields=whole_fields(), user_id="USOMEONE")
+    first = {b["block_id"]: b["element"] for b in empty["blocks"] if b["type"] == "input"}
+    assert first["author"]["initial_user"] == "USOMEONE"
+    assert not [
+        k for k, e in first.items() if any(n.startswith("initial") for n in e) and k != "author"
+    ]
+
+
+async def test_the_modal_opened_mid_form_shows_what_was_already_answered(fake_slack, tmp_path):
+    settings = real_core_settings(tmp_path, fake_slack.url)
+    core = build_core(settings, embedder=HashingEmbedder())
+    core.today = lambda: TODAY
+    server = await start_server(core, settings)
+    try:
+        async with aiohttp.ClientSession() as session:
+            slack = SlackSender(session, str(server.make_url("/slack/events")))
+            started = event_payload("message_im", "EvPre1", text="I want to set up a page for PE")
+            await slack.event(started)
+            button = form_texts.BUTTON_WHOLE_FORM
+            [opening] = await fake_slack.wait_for("chat.postMessage", with_button(button))
+            await slack.event(event_payload("message_im", "EvPre2", text="PE and Sport"))
+            await wait_until(
+                lambda: json.loads(core.store.load_draft(STAFF) or "{}").get("step") == "author"
+            )
+            await slack.interaction(click(opening, button, user="USTAFF1"))
+            [opened] = await fake_slack.wait_for("views.open")
+            blocks = opened.args["view"]["blocks"]
+            inputs = {b["block_id"]: b["element"] for b in blocks if b["type"] == "input"}
+            assert inputs["department"]["initial_value"] == "PE and Sport"
+    finally:
+        await server.close()

@@ -10,6 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
+from assistant.form.whole import WholeField, whole_fields
 from assistant.messages import (
     Action,
     Button,
@@ -61,6 +62,9 @@ class ScriptedCore:
 
     def due_reminders(self) -> list[Effect]:
         return []
+
+    def whole_form(self, user: Identity) -> tuple[WholeField, ...]:
+        return whole_fields()
 
     def home(self, user: Identity) -> list[Message]:
         return []
