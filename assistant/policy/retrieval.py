@@ -130,17 +130,26 @@ _SPELLED_NUMBERS = (
     "seven", "eight", "nine", "ten", "eleven", "twelve",
 )  # fmt: skip
 _NUMBERS = {word: str(n) for n, word in enumerate(_SPELLED_NUMBERS, 1)}
-# "section nine": a spelled-out number after a word that says it is a clause.
+# "section nine", "clause ten two": spelled-out numbers after a word that says it is a clause.
 _SPELLED = re.compile(
-    rf"\b(clause|section|para(?:graph)?|part|rule)\s+({'|'.join(_NUMBERS)})\b", re.IGNORECASE
+    rf"\b(clause|section|para(?:graph)?|part|rule)\s+({'|'.join(_NUMBERS)})"
+    rf"(?:\s+(?:point\s+)?({'|'.join(_NUMBERS)}))?\b",
+    re.IGNORECASE,
 )
+
+
+def _digits(m: re.Match[str]) -> str:
+    number = _NUMBERS[m.group(2).lower()]
+    if m.group(3):
+        number += "." + _NUMBERS[m.group(3).lower()]
+    return f"{m.group(1)} {number}"
 
 
 def named_clause_ids(question: str, known: Sequence[str] | frozenset[str]) -> list[str]:
     """Clause ids the question names ("6.3", "A.5.7", "10.2(f)", "rule 10.2 f"), known ones only."""
     found: list[str] = []
     known_set = frozenset(known)
-    question = _SPELLED.sub(lambda m: f"{m.group(1)} {_NUMBERS[m.group(2).lower()]}", question)
+    question = _SPELLED.sub(_digits, question)
     for m in _ID.finditer(question):
         num = m.group("num")
         if num[0].isalpha():

@@ -62,6 +62,8 @@ def retriever(tiny_index, tiny_embedder):
         ("para 10.2 a iii", ["10.2(a)(iii)"]),
         ("10.2a iii?", ["10.2(a)(iii)"]),
         ("section nine?", ["9"]),
+        ("clause ten two f", ["10.2(f)"]),
+        ("show me clause six point two", ["6.2"]),
         ("what does section Ten say", ["10.1"]),
         ("nine pupils in part of my class", []),
         ("rule 10.2 f i think", ["10.2(f)"]),
