@@ -21,6 +21,7 @@ from assistant.policy.retrieval import (
     Retrieval,
     RetrievalConfig,
     Retriever,
+    asks_for_unknown_clause,
     unknown_clause_refs,
 )
 from assistant.policy.vocabulary import stems
@@ -211,6 +212,8 @@ class PolicyAnswerer:
             return True
         if self.refusal.exempt(retrieval):
             return False
+        if asks_for_unknown_clause(retrieval.question, self.retriever.known_ids):
+            return True  # "what does 14.2 say?": said plainly, whatever else it resembles
         return self.refusal.out_of_scope(retrieval) > self.refusal.threshold
 
     def _decide(self, question: str, retrieval: Retrieval) -> PolicyAnswer:

@@ -171,15 +171,37 @@ def named_clause_ids(question: str, known: Sequence[str] | frozenset[str]) -> li
     return found
 
 
+def asks_for_unknown_clause(question: str, known: frozenset[str]) -> bool:
+    """True when the question asks for a clause the policy lacks and for none it has: a
+    number it calls a clause ("section 14"), or a dotted one ("14.2") in a short question."""
+    if named_clause_ids(question, known):
+        return False
+    short = len(words(question)) <= 6
+    # "37.5 hours" is no clause: a dotted number counts near the policy's own section numbers.
+    sections = [int(cid.split(".")[0]) for cid in known if cid.split(".")[0].isdigit()]
+    reach = max(sections, default=0) + 5
+    return any(
+        kw or (short and (not ref[0].isdigit() or int(ref.split(".")[0]) <= reach))
+        for ref, kw in _unknown_refs(question, known)
+    )
+
+
 def unknown_clause_refs(question: str, known: frozenset[str]) -> list[str]:
-    """Dotted clause numbers the question names that the policy does not have ("14.2")."""
+    """Clause numbers the question names that the policy does not have ("14.2", "A.9.1")."""
+    return [ref for ref, _ in _unknown_refs(question, known)]
+
+
+def _unknown_refs(question: str, known: frozenset[str]) -> list[tuple[str, bool]]:
+    """Each unknown clause number named, and whether a word called it a clause."""
     out = []
     for m in _ID.finditer(question):
-        num = m.group("num")
-        if "." in num and num[0].isdigit() and not named_clause_ids(m.group(0), known):
-            out.append(num)
-        elif num[0].isalpha() and not named_clause_ids(m.group(0), known):
-            out.append(num[0].upper() + num[1:])
+        num, kw = m.group("num"), bool(m.group("kw"))
+        if num[0].isalpha():
+            num = num[0].upper() + num[1:]
+        elif "." not in num and not kw:
+            continue  # a bare number ("13 years") is not a clause reference
+        if not named_clause_ids(m.group(0), known):
+            out.append((num, kw))
     return out
 
 

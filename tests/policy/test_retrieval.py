@@ -10,6 +10,7 @@ from assistant.policy.index import build_index
 from assistant.policy.retrieval import (
     RetrievalConfig,
     Retriever,
+    asks_for_unknown_clause,
     named_clause_ids,
     unknown_clause_refs,
 )
@@ -78,6 +79,25 @@ def test_unknown_clause_refs(tiny_index):
     known = frozenset(c.id for c in tiny_index.clauses)
     assert unknown_clause_refs("what does 14.2 say", known) == ["14.2"]
     assert unknown_clause_refs("what does 6.3 say", known) == []
+    assert unknown_clause_refs("section 14 and A.9.1", known) == ["14", "A.9.1"]
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("what does 14.2 say?", True),
+        ("section 14", True),
+        ("show me A.9.1", True),
+        ("what does clause 12.7 say about pupils on facebook", True),
+        ("14.2 and 6.3", False),  # one it has: answered with that one
+        ("can I work 37.5 hours", False),  # a number, not a clause
+        ("i had 3.5 hours of cover today and a pupil added me on facebook", False),
+        ("kids under 13", False),
+    ],
+)
+def test_asking_for_a_clause_the_policy_lacks(tiny_index, question, asks):
+    known = frozenset(c.id for c in tiny_index.clauses)
+    assert asks_for_unknown_clause(question, known) is asks
 
 
 def test_named_clause_comes_first_with_score_one(retriever):
