@@ -4,6 +4,8 @@ review in the DM, and Submit reaches the line managers' channel."""
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import date
 from typing import Any
 
@@ -31,6 +33,20 @@ STAFF = Identity("slack", "USTAFF1")
 TODAY = date(2026, 3, 2)
 
 
+@asynccontextmanager
+async def running(fake_slack, tmp_path) -> AsyncIterator[tuple[Any, SlackSender]]:
+    """The real core behind the real server, and a sender of signed Slack requests to it."""
+    settings = real_core_settings(tmp_path, fake_slack.url)
+    core = build_core(settings, embedder=HashingEmbedder())
+    core.today = lambda: TODAY
+    server = await start_server(core, settings)
+    try:
+        async with aiohttp.ClientSession() as session:
+            yield core, SlackSender(session, str(server.make_url("/slack/events")))
+    finally:
+        await server.close()
+
+
 def with_button(label: str):
     return lambda args: label in json.dumps(args.get("blocks", []))
 
@@ -47,80 +63,69 @@ def submission(modal: dict[str, Any], **changes: dict[str, Any]) -> dict[str, An
 
 
 async def test_whole_form_modal_errors_then_review_then_submit(fake_slack, tmp_path):
-    settings = real_core_settings(
-        tmp_path,
-        fake_slack.url,
-    )
-    core = build_core(settings, embedder=HashingEmbedder())
-    core.today = lambda: TODAY
-    server = await start_server(core, settings)
-    try:
-        async with aiohttp.ClientSession() as session:
-            slack = SlackSender(session, str(server.make_url("/slack/events")))
-            started = event_payload(
-                "message_im", "EvWhole1", text="I want to set up a Facebook page for PE"
-            )
-            assert (await slack.event(started))[0] == 200
-            button = form_texts.BUTTON_WHOLE_FORM
-            [opening] = await fake_slack.wait_for("chat.postMessage", with_button(button))
-            draft_before = core.store.load_draft(STAFF)
-            assert json.loads(draft_before or "{}")["step"] == "department"
+    async with running(fake_slack, tmp_path) as (core, slack):
+        started = event_payload(
+            "message_im", "EvWhole1", text="I want to set up a Facebook page for PE"
+        )
+        assert (await slack.event(started))[0] == 200
+        button = form_texts.BUTTON_WHOLE_FORM
+        [opening] = await fake_slack.wait_for("chat.postMessage", with_button(button))
+        draft_before = core.store.load_draft(STAFF)
+        assert json.loads(draft_before or "{}")["step"] == "department"
 
-            pressed = click(opening, button, user="USTAFF1")
-            await slack.interaction(pressed)
-            [opened] = await fake_slack.wait_for("views.open")
-            assert opened.args["trigger_id"] == pressed["trigger_id"]
-            modal = opened.args["view"]
-            inputs = {b["block_id"]: b for b in modal["blocks"] if b["type"] == "input"}
-            assert len(modal["blocks"]) <= 100
-            assert set(submission(modal)["view"]["state"]["values"]) == set(inputs)
-            assert len(inputs["audience"]["element"]["options"]) == 7
-            assert inputs["administrators"]["element"]["type"] == "multi_users_select"
-            assert inputs["administrators" + NAMES_SUFFIX]["optional"] is True
-            assert inputs["author"]["element"]["initial_user"] == "USTAFF1"
-            assert inputs["consent"]["optional"] and not inputs["security"]["optional"]
-            assert all(b["hint"]["text"] for b in inputs.values())
+        pressed = click(opening, button, user="USTAFF1")
+        await slack.interaction(pressed)
+        [opened] = await fake_slack.wait_for("views.open")
+        assert opened.args["trigger_id"] == pressed["trigger_id"]
+        modal = opened.args["view"]
+        inputs = {b["block_id"]: b for b in modal["blocks"] if b["type"] == "input"}
+        assert len(modal["blocks"]) <= 100
+        assert set(submission(modal)["view"]["state"]["values"]) == set(inputs)
+        assert len(inputs["audience"]["element"]["options"]) == 7
+        assert inputs["administrators"]["element"]["type"] == "multi_users_select"
+        assert inputs["administrators" + NAMES_SUFFIX]["optional"] is True
+        assert inputs["author"]["element"]["initial_user"] == "USTAFF1"
+        assert inputs["consent"]["optional"] and not inputs["security"]["optional"]
+        assert all(b["hint"]["text"] for b in inputs.values())
 
-            # One administrator, a past go-live date and no name for the third-party host.
-            wrong = submission(
-                modal,
-                administrators={"type": "multi_users_select", "selected_users": ["UADMIN1"]},
-                go_live={"type": "datepicker", "selected_date": "2026-01-05"},
-                host_name={"type": "plain_text_input", "value": None},
-            )
-            status, text = await slack.interaction(wrong)
-            assert status == 200
-            answer = json.loads(text)
-            assert answer["response_action"] == "errors"
-            errors = answer["errors"]
-            assert list(errors) == ["administrators", "host_name", "go_live"]
-            assert "A.5.4" in errors["administrators"] and "A.3.6" in errors["go_live"]
-            assert errors["host_name"] == form_texts.HOST_NAME_REQUIRED
-            assert core.store.load_draft(STAFF) == draft_before  # nothing saved
-            assert not core.approvals.list_requests()
-            assert not fake_slack.called("chat.postMessage", with_button(form_texts.BUTTON_SUBMIT))
+        # One administrator, a past go-live date and no name for the third-party host.
+        wrong = submission(
+            modal,
+            administrators={"type": "multi_users_select", "selected_users": ["UADMIN1"]},
+            go_live={"type": "datepicker", "selected_date": "2026-01-05"},
+            host_name={"type": "plain_text_input", "value": None},
+        )
+        status, text = await slack.interaction(wrong)
+        assert status == 200
+        answer = json.loads(text)
+        assert answer["response_action"] == "errors"
+        errors = answer["errors"]
+        assert list(errors) == ["administrators", "host_name", "go_live"]
+        assert "A.5.4" in errors["administrators"] and "A.3.6" in errors["go_live"]
+        assert errors["host_name"] == form_texts.HOST_NAME_REQUIRED
+        assert core.store.load_draft(STAFF) == draft_before  # nothing saved
+        assert not core.approvals.list_requests()
+        assert not fake_slack.called("chat.postMessage", with_button(form_texts.BUTTON_SUBMIT))
 
-            status, text = await slack.interaction(submission(modal))
-            assert (status, text) == (200, "")  # the modal closes
-            [review] = await fake_slack.wait_for(
-                "chat.postMessage", with_button(form_texts.BUTTON_SUBMIT)
-            )
-            assert review.args["channel"] == "DUSTAFF1"  # the person's DM with the app
-            shown = json.dumps(review.args["blocks"])
-            for name in ("Sam Staff", "Lee Line", "Ada Admin", "Carol Cole", "Facebook"):
-                assert name in shown
-            await wait_until(
-                lambda: json.loads(core.store.load_draft(STAFF) or "{}").get("step") == "review"
-            )
-            assert not core.approvals.list_requests()  # only Submit sends it
+        status, text = await slack.interaction(submission(modal))
+        assert (status, text) == (200, "")  # the modal closes
+        [review] = await fake_slack.wait_for(
+            "chat.postMessage", with_button(form_texts.BUTTON_SUBMIT)
+        )
+        assert review.args["channel"] == "DUSTAFF1"  # the person's DM with the app
+        shown = json.dumps(review.args["blocks"])
+        for name in ("Sam Staff", "Lee Line", "Ada Admin", "Carol Cole", "Facebook"):
+            assert name in shown
+        await wait_until(
+            lambda: json.loads(core.store.load_draft(STAFF) or "{}").get("step") == "review"
+        )
+        assert not core.approvals.list_requests()  # only Submit sends it
 
-            await slack.interaction(click(review, form_texts.BUTTON_SUBMIT, user="USTAFF1"))
-            [posted] = await fake_slack.wait_for(
-                "chat.postMessage", to(APPROVAL_CHANNELS["line_manager"])
-            )
-            assert "Ada Admin" in json.dumps(posted.args["blocks"])
-    finally:
-        await server.close()
+        await slack.interaction(click(review, form_texts.BUTTON_SUBMIT, user="USTAFF1"))
+        [posted] = await fake_slack.wait_for(
+            "chat.postMessage", to(APPROVAL_CHANNELS["line_manager"])
+        )
+        assert "Ada Admin" in json.dumps(posted.args["blocks"])
 
     [request] = core.approvals.list_requests()
     answers = request.answers
@@ -170,25 +175,17 @@ def test_the_modal_holds_the_drafts_answers_in_every_kind_of_input():
 
 
 async def test_the_modal_opened_mid_form_shows_what_was_already_answered(fake_slack, tmp_path):
-    settings = real_core_settings(tmp_path, fake_slack.url)
-    core = build_core(settings, embedder=HashingEmbedder())
-    core.today = lambda: TODAY
-    server = await start_server(core, settings)
-    try:
-        async with aiohttp.ClientSession() as session:
-            slack = SlackSender(session, str(server.make_url("/slack/events")))
-            started = event_payload("message_im", "EvPre1", text="I want to set up a page for PE")
-            await slack.event(started)
-            button = form_texts.BUTTON_WHOLE_FORM
-            [opening] = await fake_slack.wait_for("chat.postMessage", with_button(button))
-            await slack.event(event_payload("message_im", "EvPre2", text="PE and Sport"))
-            await wait_until(
-                lambda: json.loads(core.store.load_draft(STAFF) or "{}").get("step") == "author"
-            )
-            await slack.interaction(click(opening, button, user="USTAFF1"))
-            [opened] = await fake_slack.wait_for("views.open")
-            blocks = opened.args["view"]["blocks"]
-            inputs = {b["block_id"]: b["element"] for b in blocks if b["type"] == "input"}
-            assert inputs["department"]["initial_value"] == "PE and Sport"
-    finally:
-        await server.close()
+    async with running(fake_slack, tmp_path) as (core, slack):
+        started = event_payload("message_im", "EvPre1", text="I want to set up a page for PE")
+        await slack.event(started)
+        button = form_texts.BUTTON_WHOLE_FORM
+        [opening] = await fake_slack.wait_for("chat.postMessage", with_button(button))
+        await slack.event(event_payload("message_im", "EvPre2", text="PE and Sport"))
+        await wait_until(
+            lambda: json.loads(core.store.load_draft(STAFF) or "{}").get("step") == "author"
+        )
+        await slack.interaction(click(opening, button, user="USTAFF1"))
+        [opened] = await fake_slack.wait_for("views.open")
+        blocks = opened.args["view"]["blocks"]
+        inputs = {b["block_id"]: b["element"] for b in blocks if b["type"] == "input"}
+        assert inputs["department"]["initial_value"] == "PE and Sport"
