@@ -10,6 +10,9 @@ import hmac
 import json
 import time
 import urllib.parse
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +21,10 @@ from aiohttp.test_utils import TestServer
 from slack_sdk.signature import SignatureVerifier
 
 from assistant.adapters.server import build_app
+from assistant.app import build_core
 from assistant.config import Settings, load_settings
 from assistant.messages import Identity
+from assistant.policy.embedder import HashingEmbedder
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 PAYLOADS = Path(__file__).resolve().parents[2] / "payloads" / "slack"
@@ -194,3 +199,21 @@ async def wait_until(check: Any, timeout: float = 30.0) -> None:
             return
         await asyncio.sleep(0.02)
     raise AssertionError("timed out")
+
+
+@asynccontextmanager
+async def real_core_server(
+    tmp_path: Path, api_url: str, *, today: Callable[[], date] | None = None, **changes: Any
+) -> AsyncIterator[tuple[Any, SlackSender]]:
+    """The real core (``real_core_settings`` with ``changes``, a hashing embedder) behind the
+    real server, and a sender of signed Slack requests to it; the server closes on exit."""
+    settings = real_core_settings(tmp_path, api_url, **changes)
+    core = build_core(settings, embedder=HashingEmbedder())
+    if today is not None:
+        core.today = today
+    server = await start_server(core, settings)
+    try:
+        async with aiohttp.ClientSession() as session:
+            yield core, SlackSender(session, str(server.make_url("/slack/events")))
+    finally:
+        await server.close()

@@ -4,47 +4,26 @@ review in the DM, and Submit reaches the line managers' channel."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import date
 from typing import Any
 
-import aiohttp
 from slack_helpers import (
     APPROVAL_CHANNELS,
-    SlackSender,
     click,
     event_payload,
     payload,
-    real_core_settings,
-    start_server,
+    real_core_server,
     to,
     wait_until,
 )
 
 from assistant.adapters.slack.whole_form import NAMES_SUFFIX, whole_form_modal
-from assistant.app import build_core
 from assistant.form.whole import whole_fields
 from assistant.messages import Identity
-from assistant.policy.embedder import HashingEmbedder
 from assistant.texts import form as form_texts
 
 STAFF = Identity("slack", "USTAFF1")
 TODAY = date(2026, 3, 2)
-
-
-@asynccontextmanager
-async def running(fake_slack, tmp_path) -> AsyncIterator[tuple[Any, SlackSender]]:
-    """The real core behind the real server, and a sender of signed Slack requests to it."""
-    settings = real_core_settings(tmp_path, fake_slack.url)
-    core = build_core(settings, embedder=HashingEmbedder())
-    core.today = lambda: TODAY
-    server = await start_server(core, settings)
-    try:
-        async with aiohttp.ClientSession() as session:
-            yield core, SlackSender(session, str(server.make_url("/slack/events")))
-    finally:
-        await server.close()
 
 
 def with_button(label: str):
@@ -63,7 +42,7 @@ def submission(modal: dict[str, Any], **changes: dict[str, Any]) -> dict[str, An
 
 
 async def test_whole_form_modal_errors_then_review_then_submit(fake_slack, tmp_path):
-    async with running(fake_slack, tmp_path) as (core, slack):
+    async with real_core_server(tmp_path, fake_slack.url, today=lambda: TODAY) as (core, slack):
         started = event_payload(
             "message_im", "EvWhole1", text="I want to set up a Facebook page for PE"
         )
@@ -175,7 +154,7 @@ def test_the_modal_holds_the_drafts_answers_in_every_kind_of_input():
 
 
 async def test_the_modal_opened_mid_form_shows_what_was_already_answered(fake_slack, tmp_path):
-    async with running(fake_slack, tmp_path) as (core, slack):
+    async with real_core_server(tmp_path, fake_slack.url, today=lambda: TODAY) as (core, slack):
         started = event_payload("message_im", "EvPre1", text="I want to set up a page for PE")
         await slack.event(started)
         button = form_texts.BUTTON_WHOLE_FORM
