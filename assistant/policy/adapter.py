@@ -22,6 +22,7 @@ import json
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -256,50 +257,75 @@ class Neighbours:
     out: np.ndarray  # True: out of scope (gold [])
     gold: np.ndarray | None = None  # question-by-clause 0/1: each question's gold clauses
 
+    def near(self, queries: np.ndarray) -> Nearness:
+        """The cosine of each query with each labelled question, for every signal below."""
+        return Nearness(self, np.asarray(queries, dtype=np.float32) @ self.vectors.T)
+
     def signal(self, queries: np.ndarray) -> np.ndarray:
+        return self.near(queries).signal()
+
+    def out_vote(self, queries: np.ndarray, *, k: int, temperature: float) -> np.ndarray:
+        return self.near(queries).out_vote(k=k, temperature=temperature)
+
+    def votes(self, queries: np.ndarray, *, k: int, temperature: float) -> np.ndarray | None:
+        return self.near(queries).votes(k=k, temperature=temperature)
+
+    @cached_property
+    def answered_gold(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The questions with gold clauses, and their gold rows each summing to 1."""
+        if self.gold is None:
+            return None
+        labelled = np.flatnonzero(self.gold.any(axis=1))
+        gold = self.gold[labelled].astype(np.float32)
+        return labelled, gold / gold.sum(axis=1, keepdims=True)
+
+
+@dataclass(frozen=True)
+class Nearness:
+    """How near some queries are to the labelled questions: one matrix product, read three ways."""
+
+    neighbours: Neighbours
+    sims: np.ndarray  # query-by-question cosines
+
+    def signal(self) -> np.ndarray:
         """Best cosine with an out-of-scope question minus best with an in-scope one.
 
         Zero for every query when either kind is missing: no evidence either way.
         """
-        if not len(queries) or self.out.all() or not self.out.any():
-            return np.zeros(len(queries), dtype=np.float32)
-        sims = np.asarray(queries, dtype=np.float32) @ self.vectors.T
-        return (sims[:, self.out].max(axis=1) - sims[:, ~self.out].max(axis=1)).astype(np.float32)
+        out, sims = self.neighbours.out, self.sims
+        if not len(sims) or out.all() or not out.any():
+            return np.zeros(len(sims), dtype=np.float32)
+        return (sims[:, out].max(axis=1) - sims[:, ~out].max(axis=1)).astype(np.float32)
 
-    def out_vote(self, queries: np.ndarray, *, k: int, temperature: float) -> np.ndarray:
+    def out_vote(self, *, k: int, temperature: float) -> np.ndarray:
         """The out-of-scope share of the vote of the ``k`` labelled questions nearest each query.
 
         Weighted as :meth:`votes` is, over every labelled question, in scope or out; zero for
         every query when either kind is missing.
         """
-        if not len(queries) or self.out.all() or not self.out.any():
-            return np.zeros(len(queries), dtype=np.float32)
-        weight, nearest = _softmax_nearest(queries, self.vectors, k, temperature)
-        return (weight * self.out[nearest]).sum(axis=1).astype(np.float32)
+        out, sims = self.neighbours.out, self.sims
+        if not len(sims) or out.all() or not out.any():
+            return np.zeros(len(sims), dtype=np.float32)
+        weight, nearest = _softmax_nearest(sims, k, temperature)
+        return (weight * out[nearest]).sum(axis=1).astype(np.float32)
 
-    def votes(self, queries: np.ndarray, *, k: int, temperature: float) -> np.ndarray | None:
+    def votes(self, *, k: int, temperature: float) -> np.ndarray | None:
         """Each clause's share of the vote of the ``k`` in-scope questions nearest each query.
 
         A neighbour's weight is a softmax of its cosine over ``temperature``; it splits its
         weight evenly between its gold clauses. Rows sum to 1; None without gold clauses.
         """
-        if self.gold is None:
+        answered = self.neighbours.answered_gold
+        if answered is None or not len(answered[0]) or not len(self.sims):
             return None
-        labelled = np.flatnonzero(self.gold.any(axis=1))
-        if not len(labelled) or not len(queries):
-            return None
-        gold = self.gold[labelled].astype(np.float32)
-        gold /= gold.sum(axis=1, keepdims=True)
-        weight, nearest = _softmax_nearest(queries, self.vectors[labelled], k, temperature)
+        labelled, gold = answered
+        weight, nearest = _softmax_nearest(self.sims[:, labelled], k, temperature)
         return np.einsum("qk,qkc->qc", weight, gold[nearest]).astype(np.float32)
 
 
-def _softmax_nearest(
-    queries: np.ndarray, vectors: np.ndarray, k: int, temperature: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """The ``k`` rows of ``vectors`` nearest each query, and their softmax weights (cosine/T)."""
-    sims = np.asarray(queries, dtype=np.float32) @ vectors.T
-    k = min(k, len(vectors))
+def _softmax_nearest(sims: np.ndarray, k: int, temperature: float) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` columns of ``sims`` (cosines) highest in each row, and their softmax weights."""
+    k = min(k, sims.shape[1])
     nearest = np.argpartition(-sims, k - 1, axis=1)[:, :k]
     near = np.take_along_axis(sims, nearest, axis=1)
     weight = np.exp((near - near.max(axis=1, keepdims=True)) / temperature)

@@ -330,14 +330,11 @@ class Retriever:
             # can rank well yet shrink cosines for wording unlike any it was trained on.
             plain = (self.dense_scores(raw)[0] if vectors is not raw else whole).max(axis=1)
             if self.index.neighbours is not None:
-                neighbour = self.index.neighbours.signal(raw)
-                out_vote = self.index.neighbours.out_vote(
-                    raw, k=cfg.vote_k, temperature=cfg.vote_temperature
-                )
+                near = self.index.neighbours.near(raw)
+                neighbour = near.signal()
+                out_vote = near.out_vote(k=cfg.vote_k, temperature=cfg.vote_temperature)
                 if cfg.vote_weight:
-                    votes = self.index.neighbours.votes(
-                        raw, k=cfg.vote_k, temperature=cfg.vote_temperature
-                    )
+                    votes = near.votes(k=cfg.vote_k, temperature=cfg.vote_temperature)
         out = []
         for i in range(len(questions)):
             own_stems = stems(parts[i][0])
