@@ -10,7 +10,10 @@ clause ids named in the question answered first with score 1.0.
 from __future__ import annotations
 
 import difflib
+import functools
+import math
 import re
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -205,6 +208,29 @@ def _unknown_refs(question: str, known: frozenset[str]) -> list[tuple[str, bool]
     return out
 
 
+class _Spelling:
+    """The policy's own word nearest one typed nearly so (difflib ratio at least ``cutoff``).
+
+    Words recur from question to question, so answers are cached; and only policy words of a
+    length that could reach the cutoff are compared (the ratio is at most 2 * shorter length /
+    both lengths), which finds the same word as comparing them all.
+    """
+
+    def __init__(self, vocabulary: set[str], cutoff: float = 0.84, cache: int = 50_000):
+        self.cutoff = cutoff
+        self._by_length: dict[int, list[str]] = defaultdict(list)
+        for word in sorted(vocabulary):
+            self._by_length[len(word)].append(word)
+        self.closest = functools.lru_cache(maxsize=cache)(self._closest)
+
+    def _closest(self, word: str) -> str | None:
+        n, c = len(word), self.cutoff
+        lengths = range(math.floor(n * c / (2 - c)), math.ceil(n * (2 - c) / c) + 1)
+        candidates = [w for length in lengths for w in self._by_length.get(length, ())]
+        close = difflib.get_close_matches(word, candidates, n=1, cutoff=c)
+        return close[0] if close else None
+
+
 class Retriever:
     """Ranks an index's clauses for questions; thread-safe once built."""
 
@@ -218,7 +244,7 @@ class Retriever:
         corpus_stems = [stems(t) or ["∅"] for t in self._keyword_texts]
         self._clause_stems = [frozenset(doc) for doc in corpus_stems]
         self.vocabulary = frozenset(s for doc in corpus_stems for s in doc)
-        self._words = sorted({w for t in self._keyword_texts for w in words(t) if len(w) > 3})
+        self._spelling = _Spelling({w for t in self._keyword_texts for w in words(t) if len(w) > 3})
         self._bm25 = bm25s.BM25(k1=self.config.bm25_k1, b=self.config.bm25_b)
         self._bm25.index(corpus_stems, show_progress=False)
         self.known_ids = frozenset(c.id for c in index.clauses)
@@ -269,9 +295,9 @@ class Retriever:
         for word in words(question):
             if len(word) < 5 or stems(word) == [] or stems(word)[0] in self.vocabulary:
                 continue
-            close = difflib.get_close_matches(word, self._words, n=1, cutoff=0.84)
+            close = self._spelling.closest(word)
             if close:
-                fixes.append(close[0])
+                fixes.append(close)
         return fixes
 
     def search(self, question: str) -> Retrieval:

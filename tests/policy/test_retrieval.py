@@ -275,3 +275,23 @@ def test_fitting_learns_which_signal_ranks_gold_first():
     weights, bias = fit_logistic(x, y, l2=0.0, steps=3000, rate=1.0)
     predicted = (x @ weights + bias) > 0
     assert (predicted == (y == 1)).mean() > 0.9
+
+
+@pytest.mark.parametrize(
+    ("typed", "policy_word"),
+    [("safegaurding", "safeguarding"), ("confidentail", "confidential"), ("grammer", None)],
+)
+def test_a_misspelt_word_finds_the_policys_spelling(retriever, typed, policy_word):
+    assert retriever._spelling.closest(typed) == policy_word
+    own, _ = retriever.query_parts(f"any rules on {typed}")
+    assert own.split()[own.split().index(typed) + 1 :] == ([policy_word] if policy_word else [])
+
+
+def test_only_words_of_a_reachable_length_are_compared_and_nothing_is_missed(retriever):
+    # The length window must find what comparing every policy word finds.
+    import difflib
+
+    everything = sorted(w for group in retriever._spelling._by_length.values() for w in group)
+    for typed in ["recruitmnet", "facebok", "disciplnary", "intranet", "monitering", "pupill"]:
+        best = difflib.get_close_matches(typed, everything, n=1, cutoff=0.84)
+        assert retriever._spelling.closest(typed) == (best[0] if best else None)
