@@ -103,3 +103,26 @@ class HashingEmbedder:
                 sign = 1.0 if digest[4] & 1 else -1.0
                 out[row, slot] += sign
         return _normalise(out)
+
+
+class RememberingEmbedder:
+    """Another embedder, with every text's vector kept once encoded.
+
+    For work that encodes the same texts over and over: the out-of-fold refit encodes every
+    labelled question for each fold's adapter, neighbours and search.
+    """
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.dim = inner.dim
+        self._vectors: dict[str, np.ndarray] = {}
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        new = [t for t in dict.fromkeys(texts) if t not in self._vectors]
+        if new:
+            self._vectors.update(zip(new, self.inner.encode(new), strict=True))
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            out[row] = self._vectors[text]
+        return out

@@ -33,8 +33,10 @@ from assistant.policy.adapter import (
     read_labelled,
 )
 from assistant.policy.answer import REFUSAL_SIGNALS, PolicyAnswerer, refusal_features
+from assistant.policy.embedder import RememberingEmbedder
 from assistant.policy.fusion import fit_logistic
 from assistant.policy.refusal_weights import WEIGHTS_PATH, RefusalWeights, read_weights
+from assistant.policy.retrieval import asks_for_unknown_clause
 
 if TYPE_CHECKING:
     from assistant.policy.embedder import Embedder
@@ -78,6 +80,7 @@ class Fold:
     out: np.ndarray  # True: out of scope (gold [])
     direct: np.ndarray  # True: names a clause, never refused
     rank: np.ndarray  # rank of the first gold clause (in scope; -1 not found)
+    forced: np.ndarray | None = None  # True: refused whatever the model says (no such clause)
 
 
 @dataclass(frozen=True)
@@ -89,8 +92,10 @@ class Model:
     threshold: float
 
     def refuses(self, fold: Fold) -> np.ndarray:
+        """As :meth:`PolicyAnswerer.refuses` decides, for every question of the fold."""
         p = 1.0 / (1.0 + np.exp(-(fold.x.astype(np.float64) @ self.weights + self.bias)))
-        return (p > self.threshold) & ~fold.direct
+        forced = fold.forced if fold.forced is not None else np.zeros(len(p), bool)
+        return ((p > self.threshold) | forced) & ~fold.direct
 
 
 def folds(
@@ -106,6 +111,8 @@ def folds(
     if unknown or not settings.features:
         raise InputError(f"unknown refusal signals {unknown}; known: {', '.join(REFUSAL_SIGNALS)}")
     labelled = [read_labelled(path, error=InputError) for path in files]
+    # Every fold encodes the same questions and clauses again: encode each text once.
+    embedder = RememberingEmbedder(embedder)
     document = next(iter(index.documents), "")
     out = []
     bare = replace(index, adapter=None, neighbours=None)
@@ -122,6 +129,7 @@ def folds(
         neighbours = learn_neighbours(bare, embedder, others)
         fold_index = replace(index, adapter=adapter, neighbours=neighbours)
         answerer = PolicyAnswerer(index=fold_index, embedder=embedder)
+        known = answerer.retriever.known_ids
         found = answerer.retriever.search_many([q for q, _ in labelled[k]])
         ranks = []
         for (_, gold), retrieval in zip(labelled[k], found, strict=True):
@@ -134,6 +142,9 @@ def folds(
                 out=np.array([not gold for _, gold in labelled[k]]),
                 direct=np.array([answerer.refusal.exempt(r) for r in found]),
                 rank=np.array(ranks),
+                forced=np.array(
+                    [r.top is None or asks_for_unknown_clause(r.question, known) for r in found]
+                ),
             )
         )
     return out

@@ -12,6 +12,7 @@ import pytest
 from assistant.errors import ConfigError, InputError
 from assistant.policy import answer
 from assistant.policy.adapter import TrainingQuestion, learn_neighbours, read_labelled
+from assistant.policy.answer import PolicyAnswerer
 from assistant.policy.fit import FitSettings, fit_model, folds, main, recorded_settings, refit
 from assistant.policy.index import build_index
 from assistant.policy.refusal_weights import (
@@ -159,3 +160,47 @@ def test_refitting_on_the_shipped_files_reproduces_the_shipped_weights(minilm_in
         shipped.bias,
         shipped.threshold,
     )
+
+
+def test_the_refit_encodes_each_text_once_and_gets_the_same_vectors():
+    from assistant.policy.embedder import HashingEmbedder, RememberingEmbedder
+
+    class Counting(HashingEmbedder):
+        seen: list[str] = []
+
+        def encode(self, texts):
+            self.seen.extend(texts)
+            return super().encode(texts)
+
+    inner = Counting()
+    remembering = RememberingEmbedder(inner)
+    first = remembering.encode(["a pupil", "a parent", "a pupil"])
+    again = remembering.encode(["a parent", "the press", "a pupil"])
+    assert inner.seen == ["a pupil", "a parent", "the press"]
+    bare = HashingEmbedder()
+    assert np.array_equal(first, bare.encode(["a pupil", "a parent", "a pupil"]))
+    assert np.array_equal(again, bare.encode(["a parent", "the press", "a pupil"]))
+    assert remembering.encode([]).shape == (0, bare.dim)
+
+
+def test_the_fitted_model_decides_as_the_answerer_does(tiny_index, tiny_embedder, tmp_path):
+    # A question asking for a clause the policy lacks is refused whatever the model says, and
+    # one naming a clause it has never is: the fitting counts them as the answerer will.
+    rows = [*IN_SCOPE, ("what does 14.2 say", []), ("what does 6.3 say", ["6.3"])]
+    files = [
+        _write(tmp_path / "a.jsonl", rows[::2] + [("when is payday", [])]),
+        _write(tmp_path / "b.jsonl", rows[1::2] + [("what is the dress code", [])]),
+    ]
+    found = folds(tiny_index, tiny_embedder, files)
+    never = fit_model(found, replace(FitSettings(), max_refused_in=1.0))
+    never = replace(never, threshold=1.0)  # the model itself refuses nothing
+    answerer = PolicyAnswerer(
+        index=tiny_index,
+        embedder=tiny_embedder,
+        refusal=replace(answer.RefusalPolicy(), threshold=1.0),
+    )
+    for path, fold in zip(files, found, strict=True):
+        questions = [q for q, _ in read_labelled(path)]
+        expected = [answerer.refuses(answerer.retriever.search(q)) for q in questions]
+        assert never.refuses(fold).tolist() == expected
+        assert ("what does 14.2 say" in questions) == any(expected)
