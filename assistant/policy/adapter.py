@@ -10,7 +10,8 @@ matrix product per question. A corpus without training questions gets no adapter
 The same questions, in and out of scope (gold []), are also kept as :class:`Neighbours`: their
 encoded vectors, labels and gold clauses, with every clause's own words as one more in-scope
 question. They give refusal signals (how much of the vote of the questions nearest a new one
-is out of scope; does it lie nearer the out-of-scope ones than the in-scope ones?) and a
+is out of scope; does it lie nearer the out-of-scope ones than the in-scope ones? does it use a
+word that mostly comes in out-of-scope questions, such as "mortgage" or "payslip"?) and a
 ranking signal: the gold clauses of the in-scope questions nearest a new one, weighted by how
 near each is (a vote).
 """
@@ -24,7 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -256,6 +257,7 @@ class Neighbours:
     vectors: np.ndarray  # one normalised row a question, encoded as retrieval encodes it
     out: np.ndarray  # True: out of scope (gold [])
     gold: np.ndarray | None = None  # question-by-clause 0/1: each question's gold clauses
+    word_odds: WordOdds | None = None  # which words out-of-scope questions use
 
     def near(self, queries: np.ndarray) -> Nearness:
         """The cosine of each query with each labelled question, for every signal below."""
@@ -332,6 +334,49 @@ def _softmax_nearest(sims: np.ndarray, k: int, temperature: float) -> tuple[np.n
     return weight / weight.sum(axis=1, keepdims=True), nearest
 
 
+@dataclass(frozen=True)
+class WordOdds:
+    """How much likelier each word (stemmed) is in an out-of-scope labelled question.
+
+    The log odds of a question using the word when out of scope against when in scope, each
+    add-one smoothed over the questions of its kind. A new question's signal is its strongest
+    word: a word the labelled questions never used, or used as often in and out of scope, says
+    nothing (0).
+    """
+
+    words: np.ndarray  # stemmed words, str
+    log_odds: np.ndarray  # float32, one a word
+
+    @classmethod
+    def count(cls, questions: Sequence[str], out: Sequence[bool]) -> WordOdds | None:
+        """The odds in these labelled questions (None without both kinds)."""
+        from collections import Counter
+
+        from assistant.policy.vocabulary import stems
+
+        seen: dict[bool, Counter[str]] = {True: Counter(), False: Counter()}
+        for question, is_out in zip(questions, out, strict=True):
+            seen[bool(is_out)].update(set(stems(question)))
+        n_out, n_in = sum(map(bool, out)), sum(not o for o in out)
+        if not n_out or not n_in:
+            return None
+        words = sorted(seen[True].keys() | seen[False].keys())
+        counts_out = np.array([seen[True][w] for w in words], dtype=np.float64)
+        counts_in = np.array([seen[False][w] for w in words], dtype=np.float64)
+        odds = np.log((counts_out + 1) / (n_out + 2)) - np.log((counts_in + 1) / (n_in + 2))
+        return cls(words=np.array(words, dtype=str), log_odds=odds.astype(np.float32))
+
+    @cached_property
+    def _lookup(self) -> dict[str, float]:
+        return dict(zip(self.words.tolist(), self.log_odds.tolist(), strict=True))
+
+    def strongest(self, question: str) -> float:
+        """The highest log odds of the question's words (0 for words never seen, or none)."""
+        from assistant.policy.vocabulary import stems
+
+        return max((self._lookup.get(w, 0.0) for w in set(stems(question))), default=0.0)
+
+
 def learn_neighbours(
     index: Index, embedder: Embedder, questions: Sequence[TrainingQuestion]
 ) -> Neighbours | None:
@@ -345,6 +390,7 @@ def learn_neighbours(
         return None
     from assistant.policy.retrieval import Retriever
 
+    word_odds = WordOdds.count([tq.q for tq in questions], [not tq.gold for tq in questions])
     questions = [*questions, *clause_questions(index)]
     texts = Retriever(index=index, embedder=embedder).dense_queries([tq.q for tq in questions])
     vectors = np.ascontiguousarray(embedder.encode(texts), dtype=np.float32)
@@ -355,7 +401,10 @@ def learn_neighbours(
             if pos is not None:
                 gold[i, pos] = 1
     return Neighbours(
-        vectors=vectors, out=np.array([not tq.gold for tq in questions], bool), gold=gold
+        vectors=vectors,
+        out=np.array([not tq.gold for tq in questions], bool),
+        gold=gold,
+        word_odds=word_odds,
     )
 
 
@@ -377,11 +426,14 @@ def write_neighbours(path: Path, neighbours: Neighbours | None) -> None:
         path.unlink(missing_ok=True)
         return
     tmp = path.with_name(path.name + ".tmp")
+    arrays: dict[str, Any] = {"vectors": neighbours.vectors, "out": neighbours.out}
+    if neighbours.gold is not None:
+        arrays["gold"] = neighbours.gold
+    if neighbours.word_odds is not None:
+        arrays["words"] = neighbours.word_odds.words
+        arrays["word_odds"] = neighbours.word_odds.log_odds
     with open(tmp, "wb") as handle:
-        if neighbours.gold is None:
-            np.savez(handle, vectors=neighbours.vectors, out=neighbours.out)
-        else:
-            np.savez(handle, vectors=neighbours.vectors, out=neighbours.out, gold=neighbours.gold)
+        np.savez(handle, **arrays)
     os.replace(tmp, path)
 
 
@@ -396,6 +448,7 @@ def read_neighbours(
         with np.load(path, allow_pickle=False) as data:
             vectors, out = data["vectors"], data["out"]
             gold = data.get("gold")
+            words, odds = data.get("words"), data.get("word_odds")
     except (OSError, ValueError, KeyError) as exc:
         problems.append(f"the labelled question vectors are unreadable ({exc.__class__.__name__})")
         return None
@@ -412,8 +465,22 @@ def read_neighbours(
     ):
         problems.append(f"labelled questions' gold clauses of shape {gold.shape}")
         return None
+    word_odds = None
+    if words is not None or odds is not None:
+        if (
+            words is None
+            or odds is None
+            or words.dtype.kind != "U"
+            or words.shape != odds.shape
+            or words.ndim != 1
+            or not np.isfinite(odds).all()
+        ):
+            problems.append("the labelled questions' word odds are malformed")
+            return None
+        word_odds = WordOdds(words=words, log_odds=odds.astype(np.float32))
     return Neighbours(
         vectors=np.ascontiguousarray(vectors, dtype=np.float32),
         out=out.astype(bool),
         gold=None if gold is None else gold.astype(np.uint8),
+        word_odds=word_odds,
     )

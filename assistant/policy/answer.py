@@ -53,6 +53,8 @@ REFUSAL_SIGNALS: dict[str, Callable[[Retrieval], float]] = {
     "neighbour": lambda r: r.neighbour,
     # The out-of-scope share of the vote of the nearest labelled questions (in and out).
     "out_vote": lambda r: r.out_vote,
+    # The log odds of the question's most out-of-scope word among the labelled questions.
+    "out_word": lambda r: r.out_word,
 }
 # The signals of the first fitted model, kept as the default order.
 REFUSAL_FEATURES = ("score", "dense", "coverage", "topic")

@@ -109,6 +109,7 @@ class Retrieval:
     plain_dense: float = 0.0  # best cosine of the unadapted question with any clause
     neighbour: float = 0.0  # cosine to the nearest out-of-scope minus in-scope labelled question
     out_vote: float = 0.0  # the out-of-scope share of the nearest labelled questions' vote
+    out_word: float = 0.0  # the question's word likeliest in out-of-scope labelled questions
 
     @property
     def top(self) -> Hit | None:
@@ -328,9 +329,16 @@ class Retriever:
                     plain_dense=qf.plain_dense,
                     neighbour=qf.neighbour,
                     out_vote=qf.out_vote,
+                    out_word=self._out_word(question),
                 )
             )
         return out
+
+    def _out_word(self, question: str) -> float:
+        neighbours = self.index.neighbours
+        if neighbours is None or neighbours.word_odds is None:
+            return 0.0
+        return neighbours.word_odds.strongest(question)
 
     def features_many(self, questions: Sequence[str]) -> list[QueryFeatures]:
         """What ranking each question starts from (one batched encode for all of them)."""

@@ -19,6 +19,7 @@ from assistant.policy.adapter import (
     AdapterConfig,
     Neighbours,
     TrainingQuestion,
+    WordOdds,
     adapt,
     adapter_loss,
     clause_questions,
@@ -279,4 +280,45 @@ def test_gold_clauses_that_do_not_match_the_index_are_a_clear_error(corpus_dir, 
         gold=built.neighbours.gold[:, :3],
     )
     with pytest.raises(IndexError_, match="gold clauses"):
+        load_index(out)
+
+
+def test_a_word_mostly_in_out_of_scope_questions_is_evidence_of_scope():
+    odds = WordOdds.count(
+        [
+            "who signs my mortgage reference",
+            "mortgage letter from HR",
+            "can I friend a pupil",
+            "reference on linkedin for a colleague",
+            "can a pupil follow me",
+        ],
+        [True, True, False, False, False],
+    )
+    assert odds is not None
+    # "mortgage": in 2 of 2 out-of-scope questions and 0 of 3 in scope: log((3/4) / (1/5)).
+    assert odds.strongest("a mortgage reference?") == pytest.approx(np.log(15 / 4), rel=1e-5)
+    # "reference" is as likely either way; "pupil" is an in-scope word; "payslip" never seen.
+    assert odds.strongest("reference") == pytest.approx(np.log((2 / 4) / (2 / 5)), rel=1e-5)
+    assert odds.strongest("pupil") < 0
+    assert odds.strongest("payslip") == 0.0 and odds.strongest("") == 0.0
+    assert odds.strongest("friend a pupil or a payslip") == 0.0  # the strongest word counts
+    assert WordOdds.count(["a", "b"], [False, False]) is None
+
+
+def test_word_odds_are_stored_with_the_neighbours_and_reach_retrieval(corpus_dir, tmp_path):
+    out = tmp_path / "index"
+    built = ensure_index(corpus_dir, out, HashingEmbedder)
+    assert built.neighbours is not None and built.neighbours.word_odds is not None
+    loaded = load_index(out)
+    assert loaded.neighbours is not None and loaded.neighbours.word_odds is not None
+    assert np.array_equal(loaded.neighbours.word_odds.words, built.neighbours.word_odds.words)
+    assert np.array_equal(loaded.neighbours.word_odds.log_odds, built.neighbours.word_odds.log_odds)
+    retriever = Retriever(index=loaded, embedder=HashingEmbedder())
+    question = "where do I find my payslip"
+    found = retriever.search(question).out_word
+    assert found > 1.0 and found == loaded.neighbours.word_odds.strongest(question)
+    with np.load(out / NEIGHBOURS_FILE) as data:
+        arrays = dict(data)
+    np.savez(out / NEIGHBOURS_FILE, **{**arrays, "word_odds": arrays["word_odds"][:-1]})
+    with pytest.raises(IndexError_, match="word odds"):
         load_index(out)
