@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -30,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from assistant.errors import AssistantError, CorpusError
+from assistant.policy.vocabulary import stems
 
 if TYPE_CHECKING:
     from assistant.policy.embedder import Embedder
@@ -340,8 +342,7 @@ class WordOdds:
 
     The log odds of a question using the word when out of scope against when in scope, each
     add-one smoothed over the questions of its kind. A new question's signal is its strongest
-    word: a word the labelled questions never used, or used as often in and out of scope, says
-    nothing (0).
+    word; a word the labelled questions never used says nothing (0).
     """
 
     words: np.ndarray  # stemmed words, str
@@ -350,10 +351,6 @@ class WordOdds:
     @classmethod
     def count(cls, questions: Sequence[str], out: Sequence[bool]) -> WordOdds | None:
         """The odds in these labelled questions (None without both kinds)."""
-        from collections import Counter
-
-        from assistant.policy.vocabulary import stems
-
         seen: dict[bool, Counter[str]] = {True: Counter(), False: Counter()}
         for question, is_out in zip(questions, out, strict=True):
             seen[bool(is_out)].update(set(stems(question)))
@@ -372,8 +369,6 @@ class WordOdds:
 
     def strongest(self, question: str) -> float:
         """The highest log odds of the question's words (0 for words never seen, or none)."""
-        from assistant.policy.vocabulary import stems
-
         return max((self._lookup.get(w, 0.0) for w in set(stems(question))), default=0.0)
 
 

@@ -297,7 +297,8 @@ def test_a_word_mostly_in_out_of_scope_questions_is_evidence_of_scope():
     assert odds is not None
     # "mortgage": in 2 of 2 out-of-scope questions and 0 of 3 in scope: log((3/4) / (1/5)).
     assert odds.strongest("a mortgage reference?") == pytest.approx(np.log(15 / 4), rel=1e-5)
-    # "reference" is as likely either way; "pupil" is an in-scope word; "payslip" never seen.
+    # "reference": in 1 of 2 out of scope, 1 of 3 in scope; "pupil" only in scope; "payslip"
+    # never seen.
     assert odds.strongest("reference") == pytest.approx(np.log((2 / 4) / (2 / 5)), rel=1e-5)
     assert odds.strongest("pupil") < 0
     assert odds.strongest("payslip") == 0.0 and odds.strongest("") == 0.0
