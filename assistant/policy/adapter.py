@@ -268,9 +268,6 @@ class Neighbours:
     def signal(self, queries: np.ndarray) -> np.ndarray:
         return self.near(queries).signal()
 
-    def out_vote(self, queries: np.ndarray, *, k: int, temperature: float) -> np.ndarray:
-        return self.near(queries).out_vote(k=k, temperature=temperature)
-
     def votes(self, queries: np.ndarray, *, k: int, temperature: float) -> np.ndarray | None:
         return self.near(queries).votes(k=k, temperature=temperature)
 

@@ -209,14 +209,21 @@ class PolicyAnswerer:
 
     def refuses(self, retrieval: Retrieval) -> bool:
         """True when the best clause is too weak a match to quote."""
-        top = retrieval.top
-        if top is None:
+        ruled = self.ruled(retrieval)
+        if ruled is not None:
+            return ruled
+        return self.refusal.out_of_scope(retrieval) > self.refusal.threshold
+
+    def ruled(self, retrieval: Retrieval) -> bool | None:
+        """Refused (True) or answered (False) by rule whatever the model says; None: the model
+        decides. The refit (:mod:`assistant.policy.fit`) counts questions the same way."""
+        if retrieval.top is None:
             return True
         if self.refusal.exempt(retrieval):
             return False
         if asks_for_unknown_clause(retrieval.question, self.retriever.known_ids):
             return True  # "what does 14.2 say?": said plainly, whatever else it resembles
-        return self.refusal.out_of_scope(retrieval) > self.refusal.threshold
+        return None
 
     def _decide(self, question: str, retrieval: Retrieval) -> PolicyAnswer:
         document = self._document(retrieval)

@@ -36,7 +36,6 @@ from assistant.policy.answer import REFUSAL_SIGNALS, PolicyAnswerer, refusal_fea
 from assistant.policy.embedder import RememberingEmbedder
 from assistant.policy.fusion import fit_logistic
 from assistant.policy.refusal_weights import WEIGHTS_PATH, RefusalWeights, read_weights
-from assistant.policy.retrieval import asks_for_unknown_clause
 
 if TYPE_CHECKING:
     from assistant.policy.embedder import Embedder
@@ -78,9 +77,8 @@ class Fold:
     name: str
     x: np.ndarray  # refusal features, one row a question
     out: np.ndarray  # True: out of scope (gold [])
-    direct: np.ndarray  # True: names a clause, never refused
     rank: np.ndarray  # rank of the first gold clause (in scope; -1 not found)
-    forced: np.ndarray | None = None  # True: refused whatever the model says (no such clause)
+    ruled: np.ndarray  # 1 refused, 0 answered by rule whatever the model says; -1 the model decides
 
 
 @dataclass(frozen=True)
@@ -94,8 +92,7 @@ class Model:
     def refuses(self, fold: Fold) -> np.ndarray:
         """As :meth:`PolicyAnswerer.refuses` decides, for every question of the fold."""
         p = 1.0 / (1.0 + np.exp(-(fold.x.astype(np.float64) @ self.weights + self.bias)))
-        forced = fold.forced if fold.forced is not None else np.zeros(len(p), bool)
-        return ((p > self.threshold) | forced) & ~fold.direct
+        return np.where(fold.ruled < 0, p > self.threshold, fold.ruled == 1)
 
 
 def folds(
@@ -129,7 +126,6 @@ def folds(
         neighbours = learn_neighbours(bare, embedder, others)
         fold_index = replace(index, adapter=adapter, neighbours=neighbours)
         answerer = PolicyAnswerer(index=fold_index, embedder=embedder)
-        known = answerer.retriever.known_ids
         found = answerer.retriever.search_many([q for q, _ in labelled[k]])
         ranks = []
         for (_, gold), retrieval in zip(labelled[k], found, strict=True):
@@ -140,14 +136,15 @@ def folds(
                 name=path.name,
                 x=np.array([refusal_features(r, settings.features) for r in found]),
                 out=np.array([not gold for _, gold in labelled[k]]),
-                direct=np.array([answerer.refusal.exempt(r) for r in found]),
                 rank=np.array(ranks),
-                forced=np.array(
-                    [r.top is None or asks_for_unknown_clause(r.question, known) for r in found]
-                ),
+                ruled=np.array([_ruled(answerer.ruled(r)) for r in found], dtype=np.int8),
             )
         )
     return out
+
+
+def _ruled(decision: bool | None) -> int:
+    return -1 if decision is None else int(decision)
 
 
 def fit_model(fitted_on: Sequence[Fold], settings: FitSettings = FitSettings()) -> Model:
@@ -192,16 +189,9 @@ def figures(all_folds: Sequence[Fold], model: Model, settings: FitSettings) -> l
         flags_all.append(flags)
         held_all.append(held_flags)
         rows.append(_figures(fold.name, fold.out, fold.rank, flags, held_flags))
-    every = Fold(
-        name="all",
-        x=np.zeros((0, 0)),
-        out=np.concatenate([f.out for f in all_folds]),
-        direct=np.concatenate([f.direct for f in all_folds]),
-        rank=np.concatenate([f.rank for f in all_folds]),
-    )
-    rows.append(
-        _figures("all", every.out, every.rank, np.concatenate(flags_all), np.concatenate(held_all))
-    )
+    out = np.concatenate([f.out for f in all_folds])
+    rank = np.concatenate([f.rank for f in all_folds])
+    rows.append(_figures("all", out, rank, np.concatenate(flags_all), np.concatenate(held_all)))
     return rows
 
 
