@@ -47,14 +47,27 @@ def wootton_corpus():
 
 
 @pytest.fixture(scope="session")
-def minilm_index(minilm, wootton_corpus, tmp_path_factory):
-    """The Wootton policy indexed with MiniLM, query adapter and all, as shipped (built once)."""
+def minilm_index_dir(minilm, wootton_corpus, tmp_path_factory) -> Path:
+    """The Wootton policy indexed with MiniLM, query adapter and all, as shipped (built once).
+
+    Tests that start the assistant in another process copy this directory rather than build
+    their own.
+    """
     from assistant.policy.adapter import load_training
     from assistant.policy.index import build_index
 
     training = load_training(CORPUS_DIR, list(wootton_corpus.documents))
     out = tmp_path_factory.mktemp("index")
-    return build_index(wootton_corpus, minilm, out, progress=False, training=training)
+    build_index(wootton_corpus, minilm, out, progress=False, training=training)
+    return out
+
+
+@pytest.fixture(scope="session")
+def minilm_index(minilm_index_dir):
+    """The shipped-style MiniLM index, loaded."""
+    from assistant.policy.index import load_index
+
+    return load_index(minilm_index_dir)
 
 
 @pytest.fixture(scope="session")

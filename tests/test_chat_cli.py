@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import queue
+import shutil
 import signal
 import subprocess
 import sys
@@ -18,11 +19,10 @@ pytestmark = pytest.mark.model
 
 
 @pytest.fixture(scope="module")
-def chat_env(minilm, wootton_corpus, tmp_path_factory) -> dict[str, str]:
-    from assistant.policy.index import build_index
-
+def chat_env(minilm_index_dir, tmp_path_factory) -> dict[str, str]:
+    # The shipped-style index, so that the chat process finds it up to date and never rebuilds.
     home = tmp_path_factory.mktemp("chat")
-    build_index(wootton_corpus, minilm, home / "index", progress=False)
+    shutil.copytree(minilm_index_dir, home / "index")
     (home / "assistant.toml").write_text("reminder_days = 3\n", encoding="utf-8")
     return {
         **os.environ,

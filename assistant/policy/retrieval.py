@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import difflib
 import functools
-import math
 import re
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -212,24 +210,44 @@ def _unknown_refs(question: str, known: frozenset[str]) -> list[tuple[str, bool]
 class _Spelling:
     """The policy's own word nearest one typed nearly so (difflib ratio at least ``cutoff``).
 
-    Words recur from question to question, so answers are cached; and only policy words of a
-    length that could reach the cutoff are compared (the ratio is at most 2 * shorter length /
-    both lengths), which finds the same word as comparing them all.
+    Words recur from question to question, so answers are cached. Only policy words that
+    could reach the cutoff are compared: the ratio is at most twice the characters two words
+    share (as a multiset) over both lengths, which one array operation bounds for every word
+    at once, so the same word is found as comparing them all, many times faster.
     """
 
     def __init__(self, vocabulary: set[str], cutoff: float = 0.84, cache: int = 50_000):
         self.cutoff = cutoff
-        self._by_length: dict[int, list[str]] = defaultdict(list)
-        for word in sorted(vocabulary):
-            self._by_length[len(word)].append(word)
+        self._words = sorted(vocabulary)
+        alphabet = sorted({ch for word in self._words for ch in word})
+        self._slot = {ch: i for i, ch in enumerate(alphabet)}
+        self._counts = np.zeros((len(self._words), len(alphabet) + 1), dtype=np.int16)
+        for row, word in enumerate(self._words):
+            for ch in word:
+                self._counts[row, self._slot[ch]] += 1
+        self._lengths = np.array([len(w) for w in self._words], dtype=np.int16)
         self.closest = functools.lru_cache(maxsize=cache)(self._closest)
 
     def _closest(self, word: str) -> str | None:
-        n, c = len(word), self.cutoff
-        lengths = range(math.floor(n * c / (2 - c)), math.ceil(n * (2 - c) / c) + 1)
-        candidates = [w for length in lengths for w in self._by_length.get(length, ())]
-        close = difflib.get_close_matches(word, candidates, n=1, cutoff=c)
+        counts = np.zeros(self._counts.shape[1], dtype=np.int16)
+        for ch in word:
+            counts[self._slot.get(ch, -1)] += 1  # a letter no policy word has: the last slot
+        shared = np.minimum(self._counts, counts).sum(axis=1)
+        bound = 2.0 * shared / (self._lengths + len(word))
+        candidates = [self._words[i] for i in np.flatnonzero(bound >= self.cutoff)]
+        close = difflib.get_close_matches(word, candidates, n=1, cutoff=self.cutoff)
         return close[0] if close else None
+
+
+@functools.lru_cache(maxsize=8)
+def _shared_spelling(vocabulary: frozenset[str]) -> _Spelling:
+    return _Spelling(set(vocabulary))
+
+
+def _spelling(vocabulary: set[str]) -> _Spelling:
+    """One speller, and one cache of its answers, for every retriever over the same words
+    (the refit builds a retriever per fold and per step over the same clauses)."""
+    return _shared_spelling(frozenset(vocabulary))
 
 
 class Retriever:
@@ -245,7 +263,7 @@ class Retriever:
         corpus_stems = [stems(t) or ["∅"] for t in self._keyword_texts]
         self._clause_stems = [frozenset(doc) for doc in corpus_stems]
         self.vocabulary = frozenset(s for doc in corpus_stems for s in doc)
-        self._spelling = _Spelling({w for t in self._keyword_texts for w in words(t) if len(w) > 3})
+        self._spelling = _spelling({w for t in self._keyword_texts for w in words(t) if len(w) > 3})
         self._bm25 = bm25s.BM25(k1=self.config.bm25_k1, b=self.config.bm25_b)
         self._bm25.index(corpus_stems, show_progress=False)
         self.known_ids = frozenset(c.id for c in index.clauses)

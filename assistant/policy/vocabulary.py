@@ -236,29 +236,41 @@ def generalise_platforms(text: str) -> str:
 _YEAR_GROUP = re.compile(r"\b(?:year|yr|y)\s?(?:[1-9]|1[0-3])s?\b", re.IGNORECASE)
 
 
-def _padded(text: str) -> str:
-    text = _YEAR_GROUP.sub(" pupils ", text)
-    return " " + " ".join(words(text)) + " "
+def _by_first_word() -> dict[str, list[tuple[tuple[str, ...], int]]]:
+    """Each variant of :data:`SYNONYMS` as its words, under its first word, with its group."""
+    table: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+    for group, (variants, _) in enumerate(SYNONYMS):
+        for variant in variants:
+            said = tuple(variant.split())
+            table.setdefault(said[0], []).append((said, group))
+    return table
+
+
+_VARIANTS = _by_first_word()
+
+
+def _groups(text: str) -> list[int]:
+    """The synonym groups (by position) one of whose variants the text says, word for word."""
+    said = words(_YEAR_GROUP.sub(" pupils ", text))
+    found: set[int] = set()
+    for start, word in enumerate(said):
+        for variant, group in _VARIANTS.get(word, ()):
+            if group not in found and tuple(said[start : start + len(variant)]) == variant:
+                found.add(group)
+    return sorted(found)
 
 
 def expansions(text: str) -> list[str]:
     """Policy words a question means but may not say (synonym groups it touches)."""
-    padded = _padded(text)
     added: list[str] = []
-    for variants, policy_words in SYNONYMS:
-        if any(f" {v} " in padded for v in variants):
-            added.extend(w for w in policy_words if w not in added)
+    for group in _groups(text):
+        added.extend(w for w in SYNONYMS[group][1] if w not in added)
     return added
 
 
 def expansion_groups(text: str) -> list[tuple[str, ...]]:
     """The policy words a question implies, one tuple per synonym group it touches."""
-    padded = _padded(text)
-    return [
-        policy_words
-        for variants, policy_words in SYNONYMS
-        if any(f" {v} " in padded for v in variants)
-    ]
+    return [SYNONYMS[group][1] for group in _groups(text)]
 
 
 # What the policy is about: a question using none of these is rarely a question for it.
