@@ -154,7 +154,7 @@ def adapter_loss(
     d_logits = (p - p * gold / pg) / n
     d_v = temperature * d_logits @ targets
     d_u = (d_v - v * (d_v * v).sum(axis=1, keepdims=True)) / norm
-    eye = np.eye(matrix.shape[0])
+    eye = np.eye(matrix.shape[0], dtype=matrix.dtype)
     loss += l2 * float(((matrix - eye) ** 2).sum())
     grad = d_u.T @ queries + 2 * l2 * (matrix - eye)
     return loss, grad
@@ -167,10 +167,10 @@ def fit_adapter(
     config: AdapterConfig = DEFAULT_CONFIG,
 ) -> np.ndarray:
     """The adapter matrix, from the identity by full-batch Adam (deterministic)."""
-    q = np.asarray(queries, dtype=np.float64)
-    t = np.asarray(targets, dtype=np.float64)
-    g = np.asarray(gold, dtype=np.float64)
-    matrix = np.eye(q.shape[1])
+    q = np.asarray(queries, dtype=np.float32)
+    t = np.asarray(targets, dtype=np.float32)
+    g = np.asarray(gold, dtype=np.float32)
+    matrix = np.eye(q.shape[1], dtype=np.float32)
     m = np.zeros_like(matrix)
     s = np.zeros_like(matrix)
     b1, b2 = 0.9, 0.999
