@@ -138,6 +138,14 @@ _SPELLED = re.compile(
     rf"(?:\s+(?:point\s+)?({'|'.join(_NUMBERS)}))?\b",
     re.IGNORECASE,
 )
+# "seven point three": a dotted number said in words needs no word before it.
+_SPELLED_DOTTED = re.compile(
+    rf"\b({'|'.join(_NUMBERS)})\s+point\s+({'|'.join(_NUMBERS)})\b", re.IGNORECASE
+)
+
+
+def _dotted(m: re.Match[str]) -> str:
+    return f"{_NUMBERS[m.group(1).lower()]}.{_NUMBERS[m.group(2).lower()]}"
 
 
 def _digits(m: re.Match[str]) -> str:
@@ -151,7 +159,7 @@ def named_clause_ids(question: str, known: Sequence[str] | frozenset[str]) -> li
     """Clause ids the question names ("6.3", "A.5.7", "10.2(f)", "rule 10.2 f"), known ones only."""
     found: list[str] = []
     known_set = frozenset(known)
-    question = _SPELLED.sub(_digits, question)
+    question = _SPELLED_DOTTED.sub(_dotted, _SPELLED.sub(_digits, question))
     for m in _ID.finditer(question):
         num = m.group("num")
         if num[0].isalpha():
