@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 from slack_helpers import click, event_payload, payload
@@ -13,6 +14,17 @@ from assistant.messages import Action
 
 def _posted_to(channel: str):
     return lambda args: args.get("channel") == channel
+
+
+async def _remembered(core, kind: str, key: str, timeout: float = 10.0):
+    """What the adapter stored, once it has: it stores a post after the Web API answers it,
+    which may be just after the fake API has seen the call."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while (value := core.recall(kind, key)) is None:
+        if asyncio.get_running_loop().time() > deadline:
+            return None
+        await asyncio.sleep(0.01)
+    return value
 
 
 async def _fill_in_form(slack, fake: FakeSlackApi):
@@ -74,7 +86,7 @@ async def test_form_filled_in_and_submitted_then_each_stage_approved(
         ("principal", "UPRINCIPAL1"),
     ):
         [post] = await fake_slack.wait_for("chat.postMessage", _posted_to(CHANNELS[stage]))
-        assert scripted_core.recall("post", f"R1:{stage}") == {
+        assert await _remembered(scripted_core, "post", f"R1:{stage}") == {
             "platform": "slack",
             "channel": CHANNELS[stage],
             "ts": post.result["ts"],
@@ -91,7 +103,7 @@ async def test_form_filled_in_and_submitted_then_each_stage_approved(
     assert opened.args["users"] == "USTAFF1"
     [done] = await fake_slack.wait_for("chat.postMessage", _posted_to("DUSTAFF1"))
     assert done.args["text"] == "Your site is approved."
-    assert scripted_core.recall("slack_dm", "USTAFF1") == {"channel": "DUSTAFF1"}
+    assert await _remembered(scripted_core, "slack_dm", "USTAFF1") == {"channel": "DUSTAFF1"}
     assert [d[1] for d in scripted_core.decisions] == ["approved"] * 3
 
 
