@@ -170,7 +170,7 @@ def fit_adapter(
     q = np.asarray(queries, dtype=np.float32)
     t = np.asarray(targets, dtype=np.float32)
     g = np.asarray(gold, dtype=np.float32)
-    matrix = np.eye(q.shape[1], dtype=np.float32)
+    matrix: np.ndarray = np.eye(q.shape[1], dtype=np.float32)
     m = np.zeros_like(matrix)
     s = np.zeros_like(matrix)
     b1, b2 = 0.9, 0.999
