@@ -2,29 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 
-from slack_helpers import click, event_payload, payload
+from slack_helpers import click, event_payload, payload, to, wait_until
 from slack_scripted_core import CHANNELS
 
 from assistant.adapters.slack.fake_api import FakeSlackApi
 from assistant.messages import Action
-
-
-def _posted_to(channel: str):
-    return lambda args: args.get("channel") == channel
-
-
-async def _remembered(core, kind: str, key: str, timeout: float = 10.0):
-    """What the adapter stored, once it has: it stores a post after the Web API answers it,
-    which may be just after the fake API has seen the call."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while (value := core.recall(kind, key)) is None:
-        if asyncio.get_running_loop().time() > deadline:
-            return None
-        await asyncio.sleep(0.01)
-    return value
 
 
 async def _fill_in_form(slack, fake: FakeSlackApi):
@@ -85,8 +69,12 @@ async def test_form_filled_in_and_submitted_then_each_stage_approved(
         ("senior_manager", "USENIOR1"),
         ("principal", "UPRINCIPAL1"),
     ):
-        [post] = await fake_slack.wait_for("chat.postMessage", _posted_to(CHANNELS[stage]))
-        assert await _remembered(scripted_core, "post", f"R1:{stage}") == {
+        [post] = await fake_slack.wait_for("chat.postMessage", to(CHANNELS[stage]))
+        # The adapter stores the post once the Web API has answered, which may be just after
+        # the fake API has seen the call.
+        key = f"R1:{stage}"
+        await wait_until(lambda key=key: scripted_core.recall("post", key) is not None, 10)
+        assert scripted_core.recall("post", key) == {
             "platform": "slack",
             "channel": CHANNELS[stage],
             "ts": post.result["ts"],
@@ -101,16 +89,17 @@ async def test_form_filled_in_and_submitted_then_each_stage_approved(
 
     [opened] = await fake_slack.wait_for("conversations.open")
     assert opened.args["users"] == "USTAFF1"
-    [done] = await fake_slack.wait_for("chat.postMessage", _posted_to("DUSTAFF1"))
+    [done] = await fake_slack.wait_for("chat.postMessage", to("DUSTAFF1"))
     assert done.args["text"] == "Your site is approved."
-    assert await _remembered(scripted_core, "slack_dm", "USTAFF1") == {"channel": "DUSTAFF1"}
+    await wait_until(lambda: scripted_core.recall("slack_dm", "USTAFF1") is not None, 10)
+    assert scripted_core.recall("slack_dm", "USTAFF1") == {"channel": "DUSTAFF1"}
     assert [d[1] for d in scripted_core.decisions] == ["approved"] * 3
 
 
 async def test_reject_opens_a_modal_and_needs_a_reason(slack, fake_slack, scripted_core):
     review = await _fill_in_form(slack, fake_slack)
     await slack.interaction(click(review, "Submit", user="USTAFF1"))
-    [post] = await fake_slack.wait_for("chat.postMessage", _posted_to("CAPPROVE1"))
+    [post] = await fake_slack.wait_for("chat.postMessage", to("CAPPROVE1"))
 
     pressed = click(post, "Reject", user="ULINE1")
     await slack.interaction(pressed)
@@ -141,7 +130,7 @@ async def test_reject_opens_a_modal_and_needs_a_reason(slack, fake_slack, script
     assert "&lt;school crest&gt; &amp; no privacy" in json.dumps(update.args["blocks"])
     [reject] = [i for i in scripted_core.incoming if i.action is Action.REJECT]
     assert (reject.value, reject.text, reject.user.user_id) == ("R1:line_manager", reason, "ULINE1")
-    [told] = await fake_slack.wait_for("chat.postMessage", _posted_to("DUSTAFF1"))
+    [told] = await fake_slack.wait_for("chat.postMessage", to("DUSTAFF1"))
     assert told.args["text"] == "Rejected: Uses the &lt;school crest&gt; &amp; no privacy settings"
 
 
@@ -150,7 +139,7 @@ async def test_an_unauthorised_click_gets_an_ephemeral_and_changes_nothing(
 ):
     review = await _fill_in_form(slack, fake_slack)
     await slack.interaction(click(review, "Submit", user="USTAFF1"))
-    [post] = await fake_slack.wait_for("chat.postMessage", _posted_to("CAPPROVE1"))
+    [post] = await fake_slack.wait_for("chat.postMessage", to("CAPPROVE1"))
     await slack.interaction(click(post, "Approve", user="USTAFF1"))
     [ephemeral] = await fake_slack.wait_for("chat.postEphemeral")
     assert ephemeral.args["channel"] == "CAPPROVE1" and ephemeral.args["user"] == "USTAFF1"
