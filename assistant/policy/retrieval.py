@@ -224,7 +224,7 @@ class _Spelling:
     at once, so the same word is found as comparing them all, many times faster.
     """
 
-    def __init__(self, vocabulary: set[str], cutoff: float = 0.84, cache: int = 50_000):
+    def __init__(self, vocabulary: frozenset[str], cutoff: float = 0.84, cache: int = 50_000):
         self.cutoff = cutoff
         self._words = sorted(vocabulary)
         alphabet = sorted({ch for word in self._words for ch in word})
@@ -248,14 +248,10 @@ class _Spelling:
 
 
 @functools.lru_cache(maxsize=8)
-def _shared_spelling(vocabulary: frozenset[str]) -> _Spelling:
-    return _Spelling(set(vocabulary))
-
-
-def _spelling(vocabulary: set[str]) -> _Spelling:
+def _spelling(vocabulary: frozenset[str]) -> _Spelling:
     """One speller, and one cache of its answers, for every retriever over the same words
     (the refit builds a retriever per fold and per step over the same clauses)."""
-    return _shared_spelling(frozenset(vocabulary))
+    return _Spelling(vocabulary)
 
 
 class Retriever:
@@ -271,7 +267,9 @@ class Retriever:
         corpus_stems = [stems(t) or ["∅"] for t in self._keyword_texts]
         self._clause_stems = [frozenset(doc) for doc in corpus_stems]
         self.vocabulary = frozenset(s for doc in corpus_stems for s in doc)
-        self._spelling = _spelling({w for t in self._keyword_texts for w in words(t) if len(w) > 3})
+        self._spelling = _spelling(
+            frozenset(w for t in self._keyword_texts for w in words(t) if len(w) > 3)
+        )
         self._bm25 = bm25s.BM25(k1=self.config.bm25_k1, b=self.config.bm25_b)
         self._bm25.index(corpus_stems, show_progress=False)
         self.known_ids = frozenset(c.id for c in index.clauses)

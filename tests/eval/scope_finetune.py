@@ -88,7 +88,7 @@ def main() -> None:
     from assistant.policy.adapter import read_labelled
     from assistant.policy.corpus import load_corpus
     from assistant.policy.embedder import MiniLMEmbedder
-    from assistant.policy.fit import folds
+    from assistant.policy.fit import FitSettings, folds
     from assistant.policy.fusion import fit_logistic
     from assistant.policy.index import build_index
 
@@ -103,7 +103,8 @@ def main() -> None:
         index = build_index(
             load_corpus(ROOT / "policy_corpus"), embedder, Path(scratch), progress=False
         )
-    every = folds(index, embedder, files)
+    fitting = FitSettings()  # the shipped model's features and fitting
+    every = folds(index, embedder, files, fitting)
     labelled = [read_labelled(path) for path in files]
     print(f"{'fold':<8} {'shipped AUC':>11} {'refused':>8} {'tuned AUC':>10} {'refused':>8} "
           f"{'both AUC':>9} {'refused':>8}   (refused: out of scope, at {REFUSED_IN:.0%} in)")  # fmt: skip
@@ -111,7 +112,7 @@ def main() -> None:
         k = TRAINING.index(name)
         x = np.vstack([f.x for j, f in enumerate(every) if j != k]).astype(np.float64)
         y = np.concatenate([f.out for j, f in enumerate(every) if j != k]).astype(np.float64)
-        w, b = fit_logistic(x, y, l2=0.001, steps=2000, rate=1.0)
+        w, b = fit_logistic(x, y, l2=fitting.l2, steps=fitting.steps, rate=fitting.rate)
         shipped = every[k].x.astype(np.float64) @ w + b
         train = [(q, not gold) for j, rows in enumerate(labelled) if j != k for q, gold in rows]
         tuned = fine_tuned_scores(train, [q for q, _ in labelled[k]], args.epochs)
