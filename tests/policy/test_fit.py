@@ -155,11 +155,11 @@ def test_refitting_on_the_shipped_files_reproduces_the_shipped_weights(minilm_in
     files = [EVAL / name for name in shipped.fitting["files"]]
     settings = recorded_settings(shipped)
     weights, _ = refit(replace(minilm_index, adapter=None), minilm, files, settings)
-    assert (weights.weights, weights.bias, weights.threshold) == (
-        shipped.weights,
-        shipped.bias,
-        shipped.threshold,
-    )
+    # Stored rounded to 0.001: float sums in another order (another CPU, thread count or BLAS
+    # kernel) can land a weight on the other side of a rounding step.
+    assert weights.weights == pytest.approx(shipped.weights, abs=0.0015)
+    assert weights.bias == pytest.approx(shipped.bias, abs=0.0015)
+    assert weights.threshold == pytest.approx(shipped.threshold, abs=0.011)
 
 
 def test_the_refit_encodes_each_text_once_and_gets_the_same_vectors():
