@@ -11,8 +11,8 @@ The same questions, in and out of scope (gold []), are also kept as :class:`Neig
 encoded vectors, labels and gold clauses, with every clause's own words as one more in-scope
 question. They give refusal signals (how much of the vote of the questions nearest a new one
 is out of scope; does it lie nearer the out-of-scope ones than the in-scope ones? does it use a
-word that mostly comes in out-of-scope questions, such as "mortgage" or "payslip"?) and a
-ranking signal: the gold clauses of the in-scope questions nearest a new one, weighted by how
+word that mostly comes in out-of-scope questions, such as "mortgage" or "payslip"? which way
+does a logistic model over the question vectors lean?) and a ranking signal: the gold clauses of the in-scope questions nearest a new one, weighted by how
 near each is (a vote).
 """
 
@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from assistant.errors import AssistantError, CorpusError
+from assistant.policy.fusion import fit_logistic
 from assistant.policy.vocabulary import stems
 
 if TYPE_CHECKING:
@@ -260,6 +261,7 @@ class Neighbours:
     out: np.ndarray  # True: out of scope (gold [])
     gold: np.ndarray | None = None  # question-by-clause 0/1: each question's gold clauses
     word_odds: WordOdds | None = None  # which words out-of-scope questions use
+    vector_odds: VectorOdds | None = None  # which way out-of-scope questions' vectors lean
 
     def near(self, queries: np.ndarray) -> Nearness:
         """The cosine of each query with each labelled question, for every signal below."""
@@ -369,6 +371,40 @@ class WordOdds:
         return max((self._lookup.get(w, 0.0) for w in set(stems(question))), default=0.0)
 
 
+@dataclass(frozen=True)
+class VectorOdds:
+    """A logistic model of "out of scope" over the question's vector, as retrieval encodes it.
+
+    Fitted on the labelled questions (not the clauses' own words) with their vectors'
+    components standardised; the standardisation is folded into the weights, so a new
+    question's log odds is one dot product with the vector it was searched with. Unlike the
+    nearest-question signals, it weighs every labelled question at once: what the out-of-scope
+    ones share, however far each one is.
+    """
+
+    weights: np.ndarray  # float32, one a vector component
+    bias: float
+
+    L2 = 0.003  # chosen out of fold on the training files (tests/eval/README.md)
+    STEPS = 500
+
+    @classmethod
+    def fit(cls, vectors: np.ndarray, out: np.ndarray) -> VectorOdds | None:
+        """The model of these labelled vectors (None without both kinds)."""
+        out = np.asarray(out, dtype=bool)
+        if not out.any() or out.all():
+            return None
+        x = np.asarray(vectors, dtype=np.float64)
+        mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-6
+        w, b = fit_logistic((x - mean) / scale, out.astype(np.float64), l2=cls.L2, steps=cls.STEPS)
+        weights = w.astype(np.float64) / scale
+        return cls(weights=weights.astype(np.float32), bias=float(b - mean @ weights))
+
+    def log_odds(self, queries: np.ndarray) -> np.ndarray:
+        """Each query's log odds of being out of scope."""
+        return (np.asarray(queries, dtype=np.float32) @ self.weights + self.bias).astype(np.float32)
+
+
 def learn_neighbours(
     index: Index, embedder: Embedder, questions: Sequence[TrainingQuestion]
 ) -> Neighbours | None:
@@ -383,6 +419,7 @@ def learn_neighbours(
     from assistant.policy.retrieval import Retriever
 
     word_odds = WordOdds.count([tq.q for tq in questions], [not tq.gold for tq in questions])
+    labelled = len(questions)
     questions = [*questions, *clause_questions(index)]
     texts = Retriever(index=index, embedder=embedder).dense_queries([tq.q for tq in questions])
     vectors = np.ascontiguousarray(embedder.encode(texts), dtype=np.float32)
@@ -392,11 +429,13 @@ def learn_neighbours(
             pos = index.position(cid, tq.document)
             if pos is not None:
                 gold[i, pos] = 1
+    out = np.array([not tq.gold for tq in questions], bool)
     return Neighbours(
         vectors=vectors,
-        out=np.array([not tq.gold for tq in questions], bool),
+        out=out,
         gold=gold,
         word_odds=word_odds,
+        vector_odds=VectorOdds.fit(vectors[:labelled], out[:labelled]),
     )
 
 
@@ -424,6 +463,9 @@ def write_neighbours(path: Path, neighbours: Neighbours | None) -> None:
     if neighbours.word_odds is not None:
         arrays["words"] = neighbours.word_odds.words
         arrays["word_odds"] = neighbours.word_odds.log_odds
+    if neighbours.vector_odds is not None:
+        arrays["vector_odds"] = neighbours.vector_odds.weights
+        arrays["vector_odds_bias"] = np.array([neighbours.vector_odds.bias], dtype=np.float64)
     with open(tmp, "wb") as handle:
         np.savez(handle, **arrays)
     os.replace(tmp, path)
@@ -441,6 +483,7 @@ def read_neighbours(
             vectors, out = data["vectors"], data["out"]
             gold = data.get("gold")
             words, odds = data.get("words"), data.get("word_odds")
+            lean, lean_bias = data.get("vector_odds"), data.get("vector_odds_bias")
     except (OSError, ValueError, KeyError) as exc:
         problems.append(f"the labelled question vectors are unreadable ({exc.__class__.__name__})")
         return None
@@ -470,9 +513,22 @@ def read_neighbours(
             problems.append("the labelled questions' word odds are malformed")
             return None
         word_odds = WordOdds(words=words, log_odds=odds.astype(np.float32))
+    vector_odds = None
+    if lean is not None or lean_bias is not None:
+        if (
+            lean is None
+            or lean_bias is None
+            or lean.shape != (dim,)
+            or lean_bias.shape != (1,)
+            or not (np.isfinite(lean).all() and np.isfinite(lean_bias).all())
+        ):
+            problems.append("the labelled questions' vector odds are malformed")
+            return None
+        vector_odds = VectorOdds(weights=lean.astype(np.float32), bias=float(lean_bias[0]))
     return Neighbours(
         vectors=np.ascontiguousarray(vectors, dtype=np.float32),
         out=out.astype(bool),
         gold=None if gold is None else gold.astype(np.uint8),
         word_odds=word_odds,
+        vector_odds=vector_odds,
     )

@@ -55,6 +55,8 @@ REFUSAL_SIGNALS: dict[str, Callable[[Retrieval], float]] = {
     "out_vote": lambda r: r.out_vote,
     # The log odds of the question's most out-of-scope word among the labelled questions.
     "out_word": lambda r: r.out_word,
+    # The log odds of out of scope from a logistic model over the labelled questions' vectors.
+    "out_vector": lambda r: r.out_vector,
 }
 # The signals of the first fitted model, kept as the default order.
 REFUSAL_FEATURES = ("score", "dense", "coverage", "topic")

@@ -48,7 +48,7 @@ _ROOT = Path(__file__).resolve().parents[2]
 class FitSettings:
     """How the refusal model is fitted (the values that reproduce the shipped weights)."""
 
-    features: tuple[str, ...] = ("score", "dense", "topic", "out_vote", "out_word")
+    features: tuple[str, ...] = ("score", "dense", "topic", "out_vote", "out_word", "out_vector")
     l2: float = 0.001
     steps: int = 2000
     rate: float = 1.0

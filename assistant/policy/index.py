@@ -48,7 +48,7 @@ from assistant.policy.model import Clause, Document
 log = logging.getLogger(__name__)
 
 # Bump when the files' shape or the embedded text recipe changes: old indexes rebuild.
-FORMAT_VERSION = 8
+FORMAT_VERSION = 9
 CLAUSES_FILE = "clauses.json"
 VECTORS_FILE = "vectors.faiss"
 MANIFEST_FILE = "manifest.json"

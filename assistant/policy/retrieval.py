@@ -80,6 +80,7 @@ class QueryFeatures:
     neighbour: float = 0.0  # nearest out-of-scope minus nearest in-scope labelled question
     votes: np.ndarray | None = None  # each clause's share of the nearest labelled questions
     out_vote: float = 0.0  # the out-of-scope share of the nearest labelled questions' vote
+    out_vector: float = 0.0  # log odds of out of scope, a linear model over the question vector
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,7 @@ class Retrieval:
     neighbour: float = 0.0  # cosine to the nearest out-of-scope minus in-scope labelled question
     out_vote: float = 0.0  # the out-of-scope share of the nearest labelled questions' vote
     out_word: float = 0.0  # the question's word likeliest in out-of-scope labelled questions
+    out_vector: float = 0.0  # log odds of out of scope, a linear model over the question vector
 
     @property
     def top(self) -> Hit | None:
@@ -354,6 +356,7 @@ class Retriever:
                     neighbour=qf.neighbour,
                     out_vote=qf.out_vote,
                     out_word=self._out_word(question),
+                    out_vector=qf.out_vector,
                 )
             )
         return out
@@ -376,6 +379,7 @@ class Retriever:
         neighbour = np.zeros(len(questions), dtype=np.float32)
         votes = None
         out_vote = np.zeros(len(questions), dtype=np.float32)
+        out_vector = out_vote.copy()
         if cfg.dense and questions:
             dense_queries = [
                 self._dense_query(q, own, implied)
@@ -391,6 +395,8 @@ class Retriever:
                 near = self.index.neighbours.near(raw)
                 neighbour = near.signal()
                 out_vote = near.out_vote(k=cfg.vote_k, temperature=cfg.vote_temperature)
+                if self.index.neighbours.vector_odds is not None:
+                    out_vector = self.index.neighbours.vector_odds.log_odds(raw)
                 if cfg.vote_weight:
                     votes = near.votes(k=cfg.vote_k, temperature=cfg.vote_temperature)
         out = []
@@ -424,6 +430,7 @@ class Retriever:
                     float(neighbour[i]),
                     None if votes is None else votes[i],
                     float(out_vote[i]),
+                    float(out_vector[i]),
                 )
             )
         return out

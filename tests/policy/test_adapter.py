@@ -19,6 +19,7 @@ from assistant.policy.adapter import (
     AdapterConfig,
     Neighbours,
     TrainingQuestion,
+    VectorOdds,
     WordOdds,
     adapt,
     adapter_loss,
@@ -30,6 +31,7 @@ from assistant.policy.adapter import (
 )
 from assistant.policy.answer import RefusalPolicy
 from assistant.policy.embedder import HashingEmbedder
+from assistant.policy.fusion import fit_logistic
 from assistant.policy.index import MANIFEST_FILE, build_index, ensure_index, load_index
 from assistant.policy.retrieval import RetrievalConfig, Retriever
 
@@ -322,4 +324,68 @@ def test_word_odds_are_stored_with_the_neighbours_and_reach_retrieval(corpus_dir
         arrays = dict(data)
     np.savez(out / NEIGHBOURS_FILE, **{**arrays, "word_odds": arrays["word_odds"][:-1]})
     with pytest.raises(IndexError_, match="word odds"):
+        load_index(out)
+
+
+def test_vector_odds_learn_the_direction_out_of_scope_questions_lean():
+    rng = np.random.default_rng(0)
+    # Out-of-scope vectors lean along the first component, in-scope ones against it, with
+    # noise everywhere and an offset in another component that says nothing.
+    out = np.arange(400) % 3 == 0
+    vectors = rng.normal(size=(400, 8)) + np.where(out, 1.5, -1.5)[:, None] * np.eye(8)[0]
+    vectors[:, 3] += 5.0
+    odds = VectorOdds.fit(vectors, out)
+    assert odds is not None and odds.weights.dtype == np.float32
+    assert int(np.argmax(np.abs(odds.weights))) == 0 and odds.weights[0] > 0
+    fresh_out = np.eye(8)[0] * 1.5 + 5.0 * np.eye(8)[3]
+    fresh_in = -np.eye(8)[0] * 1.5 + 5.0 * np.eye(8)[3]
+    lean = odds.log_odds(np.stack([fresh_out, fresh_in]))
+    assert lean[0] > 2.0 and lean[1] < -2.0
+    # The standardisation folded into the weights gives what the standardised model would.
+    x = (vectors - vectors.mean(axis=0)) / (vectors.std(axis=0) + 1e-6)
+    w, b = fit_logistic(x, out.astype(np.float64), l2=VectorOdds.L2, steps=VectorOdds.STEPS)
+    assert odds.log_odds(vectors[:5]) == pytest.approx(x[:5] @ w + b, abs=1e-3)
+    assert VectorOdds.fit(vectors, np.zeros(400, bool)) is None
+    assert VectorOdds.fit(vectors, np.ones(400, bool)) is None
+
+
+def test_vector_odds_are_fitted_on_the_labelled_questions_not_the_clauses(wootton_corpus, tmp_path):
+    index = build_index(wootton_corpus, HashingEmbedder(), tmp_path / "index", progress=False)
+    questions = [
+        TrainingQuestion(q="can I friend a pupil on facebook", document=DOC, gold=("6.3",)),
+        TrainingQuestion(q="who signs my mortgage reference", document=DOC, gold=()),
+    ]
+    neighbours = learn_neighbours(index, HashingEmbedder(), questions)
+    assert neighbours is not None and neighbours.vector_odds is not None
+    expected = VectorOdds.fit(neighbours.vectors[:2], np.array([False, True]))
+    assert expected is not None
+    assert np.array_equal(neighbours.vector_odds.weights, expected.weights)
+    lean = neighbours.vector_odds.log_odds(neighbours.vectors[:2])
+    assert lean[1] > lean[0]
+
+
+def test_vector_odds_are_stored_with_the_neighbours_and_reach_retrieval(corpus_dir, tmp_path):
+    out = tmp_path / "index"
+    built = ensure_index(corpus_dir, out, HashingEmbedder)
+    assert built.neighbours is not None and built.neighbours.vector_odds is not None
+    loaded = load_index(out)
+    assert loaded.neighbours is not None and loaded.neighbours.vector_odds is not None
+    assert np.array_equal(
+        loaded.neighbours.vector_odds.weights, built.neighbours.vector_odds.weights
+    )
+    assert loaded.neighbours.vector_odds.bias == built.neighbours.vector_odds.bias
+    retriever = Retriever(index=loaded, embedder=HashingEmbedder())
+    question = "where do I find my payslip"
+    vector = retriever.embedder.encode(retriever.dense_queries([question]))
+    expected = float(loaded.neighbours.vector_odds.log_odds(vector)[0])
+    assert retriever.search(question).out_vector == pytest.approx(expected, abs=1e-5)
+    with np.load(out / NEIGHBOURS_FILE) as data:
+        arrays = dict(data)
+    for damage in ({"vector_odds": arrays["vector_odds"][:-1]}, {"vector_odds_bias": [np.nan]}):
+        np.savez(out / NEIGHBOURS_FILE, **{**arrays, **damage})
+        with pytest.raises(IndexError_, match="vector odds"):
+            load_index(out)
+    without = {k: v for k, v in arrays.items() if k != "vector_odds_bias"}
+    np.savez(out / NEIGHBOURS_FILE, **without)
+    with pytest.raises(IndexError_, match="vector odds"):
         load_index(out)
