@@ -12,8 +12,8 @@ encoded vectors, labels and gold clauses, with every clause's own words as one m
 question. They give refusal signals (how much of the vote of the questions nearest a new one
 is out of scope; does it lie nearer the out-of-scope ones than the in-scope ones? does it use a
 word that mostly comes in out-of-scope questions, such as "mortgage" or "payslip"? which way
-does a logistic model over the question vectors lean?) and a ranking signal: the gold clauses of the in-scope questions nearest a new one, weighted by how
-near each is (a vote).
+does a logistic model over the question vectors lean?) and a ranking signal: the gold clauses
+of the in-scope questions nearest a new one, weighted by how near each is (a vote).
 """
 
 from __future__ import annotations
