@@ -51,6 +51,19 @@ def _synthetic(dim: int = 16, n: int = 12, seed: int = 0):
     return queries.astype(np.float32), targets.astype(np.float32), gold
 
 
+def _neighbour_arrays(index_dir: Path) -> dict[str, np.ndarray]:
+    with np.load(index_dir / NEIGHBOURS_FILE) as data:
+        return dict(data)
+
+
+def _damage_is_named(index_dir: Path, arrays: dict, match: str, **changes) -> None:
+    """Store ``arrays`` with ``changes`` (None drops one): loading the index must name it."""
+    kept = {k: v for k, v in {**arrays, **changes}.items() if v is not None}
+    np.savez(index_dir / NEIGHBOURS_FILE, **kept)
+    with pytest.raises(IndexError_, match=match):
+        load_index(index_dir)
+
+
 def _hit1(matrix, queries, targets, gold) -> float:
     scores = adapt(matrix, queries) @ targets.T
     return float(gold[np.arange(len(gold)), scores.argmax(axis=1)].mean())
@@ -320,11 +333,8 @@ def test_word_odds_are_stored_with_the_neighbours_and_reach_retrieval(corpus_dir
     question = "where do I find my payslip"
     found = retriever.search(question).out_word
     assert found > 1.0 and found == loaded.neighbours.word_odds.strongest(question)
-    with np.load(out / NEIGHBOURS_FILE) as data:
-        arrays = dict(data)
-    np.savez(out / NEIGHBOURS_FILE, **{**arrays, "word_odds": arrays["word_odds"][:-1]})
-    with pytest.raises(IndexError_, match="word odds"):
-        load_index(out)
+    arrays = _neighbour_arrays(out)
+    _damage_is_named(out, arrays, "word odds", word_odds=arrays["word_odds"][:-1])
 
 
 def test_vector_odds_learn_the_direction_out_of_scope_questions_lean():
@@ -379,13 +389,7 @@ def test_vector_odds_are_stored_with_the_neighbours_and_reach_retrieval(corpus_d
     vector = retriever.embedder.encode(retriever.dense_queries([question]))
     expected = float(loaded.neighbours.vector_odds.log_odds(vector)[0])
     assert retriever.search(question).out_vector == pytest.approx(expected, abs=1e-5)
-    with np.load(out / NEIGHBOURS_FILE) as data:
-        arrays = dict(data)
-    for damage in ({"vector_odds": arrays["vector_odds"][:-1]}, {"vector_odds_bias": [np.nan]}):
-        np.savez(out / NEIGHBOURS_FILE, **{**arrays, **damage})
-        with pytest.raises(IndexError_, match="vector odds"):
-            load_index(out)
-    without = {k: v for k, v in arrays.items() if k != "vector_odds_bias"}
-    np.savez(out / NEIGHBOURS_FILE, **without)
-    with pytest.raises(IndexError_, match="vector odds"):
-        load_index(out)
+    arrays = _neighbour_arrays(out)
+    _damage_is_named(out, arrays, "vector odds", vector_odds=arrays["vector_odds"][:-1])
+    _damage_is_named(out, arrays, "vector odds", vector_odds_bias=np.array([np.nan]))
+    _damage_is_named(out, arrays, "vector odds", vector_odds_bias=None)
