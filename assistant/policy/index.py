@@ -42,7 +42,7 @@ from assistant.policy.adapter import (
     write_adapter,
     write_neighbours,
 )
-from assistant.policy.embedder import Embedder
+from assistant.policy.embedder import Embedder, RememberingEmbedder
 from assistant.policy.model import Clause, Document
 
 log = logging.getLogger(__name__)
@@ -268,10 +268,12 @@ def build_index(
         manifest=manifest,
         kinds=kinds,
     )
+    # The adapter and the neighbours both encode the in-scope questions: once is enough.
+    remembering = RememberingEmbedder(embedder)
     started = time.perf_counter()
-    index.adapter = learn_adapter(index, embedder, training, adapter_config)
+    index.adapter = learn_adapter(index, remembering, training, adapter_config)
     adapter_seconds = round(time.perf_counter() - started, 2)
-    index.neighbours = learn_neighbours(index, embedder, training)
+    index.neighbours = learn_neighbours(index, remembering, training)
     if training:
         manifest = replace(
             manifest,
