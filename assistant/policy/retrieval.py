@@ -146,6 +146,34 @@ _SPELLED_DOTTED = re.compile(
 )
 
 
+# "appendix A 3.6", "annex a, 3.6", "appendix A3.6": the appendix's letter said apart.
+_APPENDIX = re.compile(
+    r"\b(?:appendix|annex|app\.)\s*([a-z])\b[\s,.:-]*(\d{1,2}\.\d{1,2})(?![\w.]*\d)"
+    r"|\b(?:appendix|annex)\s*([a-z])(\d{1,2}\.\d{1,2})(?![\w.]*\d)",
+    re.IGNORECASE,
+)
+# "A3.6": the letter run on, read so only for an appendix the policy has ("v1.2" is no clause).
+_RUN_ON = re.compile(r"(?<![\w.])([a-z])(\d{1,2}\.\d{1,2})(?![\w.]*\d)", re.IGNORECASE)
+
+
+def _canonical_refs(question: str, known: frozenset[str]) -> str:
+    """The question with clause numbers said in words or apart written as the policy's ids."""
+    question = _SPELLED_DOTTED.sub(_dotted, _SPELLED.sub(_digits, question))
+
+    def appendix(m: re.Match[str]) -> str:
+        letter, number = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        return f"{letter.upper()}.{number}"
+
+    question = _APPENDIX.sub(appendix, question)
+    letters = {cid[0] for cid in known if cid[0].isalpha()}
+
+    def run_on(m: re.Match[str]) -> str:
+        letter = m.group(1).upper()
+        return f"{letter}.{m.group(2)}" if letter in letters else m.group(0)
+
+    return _RUN_ON.sub(run_on, question)
+
+
 def _dotted(m: re.Match[str]) -> str:
     return f"{_NUMBERS[m.group(1).lower()]}.{_NUMBERS[m.group(2).lower()]}"
 
@@ -161,8 +189,7 @@ def named_clause_ids(question: str, known: Sequence[str] | frozenset[str]) -> li
     """Clause ids the question names ("6.3", "A.5.7", "10.2(f)", "rule 10.2 f"), known ones only."""
     found: list[str] = []
     known_set = frozenset(known)
-    question = _SPELLED_DOTTED.sub(_dotted, _SPELLED.sub(_digits, question))
-    for m in _ID.finditer(question):
+    for m in _ID.finditer(_canonical_refs(question, known_set)):
         num = m.group("num")
         if num[0].isalpha():
             num = num[0].upper() + num[1:]
@@ -206,7 +233,7 @@ def unknown_clause_refs(question: str, known: frozenset[str]) -> list[str]:
 def _unknown_refs(question: str, known: frozenset[str]) -> list[tuple[str, bool]]:
     """Each unknown clause number named, and whether a word called it a clause."""
     out = []
-    for m in _ID.finditer(question):
+    for m in _ID.finditer(_canonical_refs(question, known)):
         num, kw = m.group("num"), bool(m.group("kw"))
         if num[0].isalpha():
             num = num[0].upper() + num[1:]

@@ -71,6 +71,12 @@ def retriever(tiny_index, tiny_embedder):
         ("what does section Ten say", ["10.1"]),
         ("nine pupils in part of my class", []),
         ("rule 10.2 f i think", ["10.2(f)"]),
+        ("appendix A 3.6?", ["A.3.6"]),
+        ("Appendix a, 3.6 please", ["A.3.6"]),
+        ("appendix A3.6", ["A.3.6"]),
+        ("annex A 5.7", ["A.5.7"]),
+        ("whats a3.6", ["A.3.6"]),
+        ("is v1.2 of the app ok on school ipads", []),
     ],
 )
 def test_named_clause_ids(tiny_index, question, expected):
@@ -96,6 +102,8 @@ def test_unknown_clause_refs(tiny_index):
         ("can I work 37.5 hours", False),  # a number, not a clause
         ("i had 3.5 hours of cover today and a pupil added me on facebook", False),
         ("kids under 13", False),
+        ("appendix B 2.1?", True),  # the policy's Appendix B is a form, with no clauses
+        ("is v1.2 ok", False),  # a version, not an appendix the policy has
     ],
 )
 def test_asking_for_a_clause_the_policy_lacks(tiny_index, question, asks):
