@@ -238,7 +238,7 @@ class PolicyAnswerer:
                 context=context,
                 retrieval=retrieval,
             )
-        hits = self._cited_hits(retrieval)
+        hits = self.cited(retrieval)
         citations = tuple(
             Citation(
                 clause_id=h.clause.id,
@@ -270,18 +270,19 @@ class PolicyAnswerer:
         """The retrieval's hits a reader could be shown (bare lead-in headings left out)."""
         return [h for h in retrieval.hits if h.direct or not self._is_heading(h.clause)]
 
-    def _cited_hits(self, retrieval: Retrieval) -> list[Hit]:
+    def cited(self, retrieval: Retrieval, relative_cut: float | None = None) -> list[Hit]:
+        """The hits a reply quotes, best first, at most three: the clauses the question names,
+        or the best clause and each next one scoring at least ``relative_cut`` of it (the
+        refusal policy's share by default; chosen by :mod:`assistant.policy.fit`)."""
         direct = [h for h in retrieval.hits if h.direct]
         if direct:
             return direct[:MAX_CITATIONS]
+        cut = self.refusal.relative_cut if relative_cut is None else relative_cut
         chosen: list[Hit] = []
-        best = None
         for hit in retrieval.hits:
             if self._is_heading(hit.clause):
                 continue  # a bare lead-in ("Protecting our reputation:") answers nothing
-            if best is None:
-                best = hit.score
-            elif hit.score < best * self.refusal.relative_cut:
+            if chosen and hit.score < chosen[0].score * cut:
                 break
             chosen.append(hit)
             if len(chosen) == MAX_CITATIONS:

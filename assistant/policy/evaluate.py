@@ -38,6 +38,11 @@ class EvalResult:
     refused_out: float | None  # share of out-of-scope questions refused
     refused_in: float | None  # share of in-scope questions refused
     misses: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = ()
+    # As staff see it: a gold clause first / among the clauses the reply quotes (a refused
+    # in-scope question quotes none), and the clauses an answer quotes on average.
+    replied_hit1: float = 0.0
+    replied_hit3: float = 0.0
+    quoted: float = 0.0
 
 
 def load_questions(path: Path) -> list[EvalQuestion]:
@@ -65,9 +70,10 @@ def score(
     name: str,
     refusals: bool = True,
 ) -> EvalResult:
-    hit1 = hit3 = rr = 0.0
+    hit1 = hit3 = rr = replied1 = replied3 = 0.0
     n_in = n_out = refused_in = refused_out = 0
     misses = []
+    answered = [a for a in answers if a.answered]
     for question, answer in zip(questions, answers, strict=True):
         if not question.gold:
             n_out += 1
@@ -75,6 +81,9 @@ def score(
             continue
         n_in += 1
         refused_in += not answer.answered
+        cited = [c.clause_id for c in answer.citations]
+        replied1 += bool(cited) and cited[0] in question.gold
+        replied3 += any(cid in question.gold for cid in cited)
         ranked = (
             [h.clause.id for h in answerer.ranked(answer.retrieval)] if answer.retrieval else []
         )
@@ -95,6 +104,9 @@ def score(
         refused_out=refused_out / n_out if refusals and n_out else None,
         refused_in=refused_in / n_in if refusals and n_in else None,
         misses=tuple(misses),
+        replied_hit1=replied1 / max(n_in, 1),
+        replied_hit3=replied3 / max(n_in, 1),
+        quoted=sum(len(a.citations) for a in answered) / max(len(answered), 1),
     )
 
 
@@ -205,4 +217,9 @@ def format_table(results: Sequence[EvalResult], *, title: str = "") -> str:
     if results:
         r = results[-1]
         lines.append(f"({r.in_scope} in-scope, {r.out_of_scope} out-of-scope questions)")
+        lines.append(
+            f"as replied (the clauses quoted; a refused in-scope question is a miss): "
+            f"hit@1 {r.replied_hit1:.3f}, hit@3 {r.replied_hit3:.3f}, "
+            f"{r.quoted:.2f} clauses an answer"
+        )
     return "\n".join(lines)

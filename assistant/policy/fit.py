@@ -35,13 +35,15 @@ from assistant.policy.adapter import (
 from assistant.policy.answer import REFUSAL_SIGNALS, PolicyAnswerer, refusal_features
 from assistant.policy.embedder import RememberingEmbedder
 from assistant.policy.fusion import fit_logistic
-from assistant.policy.refusal_weights import WEIGHTS_PATH, RefusalWeights, read_weights
+from assistant.policy.refusal_weights import WEIGHTS_PATH, RefusalWeights
 
 if TYPE_CHECKING:
     from assistant.policy.embedder import Embedder
     from assistant.policy.index import Index
 
 _ROOT = Path(__file__).resolve().parents[2]
+# The shares of the best clause's score tried as the cut for quoting further clauses.
+CUTS = tuple(round(0.05 * i, 2) for i in range(21))
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,9 @@ class FitSettings:
     steps: int = 2000
     rate: float = 1.0
     max_refused_in: float = 0.02  # per fold, choosing the threshold
+    # Choosing how many clauses a reply quotes: the share of in-scope questions whose gold
+    # clause is in the ranking's first three but may be missing from what the reply quotes.
+    max_cited_loss: float = 0.01
     adapter: AdapterConfig = DEFAULT_CONFIG
 
 
@@ -66,6 +71,7 @@ def recorded_settings(weights: RefusalWeights) -> FitSettings:
         steps=int(fitting.get("steps", FitSettings.steps)),
         rate=float(fitting.get("rate", FitSettings.rate)),
         max_refused_in=float(fitting.get("max_refused_in", FitSettings.max_refused_in)),
+        max_cited_loss=float(fitting.get("max_cited_loss", FitSettings.max_cited_loss)),
         adapter=AdapterConfig(**adapter) if adapter else DEFAULT_CONFIG,
     )
 
@@ -79,6 +85,9 @@ class Fold:
     out: np.ndarray  # True: out of scope (gold [])
     rank: np.ndarray  # rank of the first gold clause (in scope; -1 not found)
     ruled: np.ndarray  # 1 refused, 0 answered by rule whatever the model says; -1 the model decides
+    # For each share in CUTS: whether the reply cut there quotes a gold clause, how many it quotes.
+    cited_gold: np.ndarray  # question-by-cut bool (out-of-scope questions: False)
+    quoted: np.ndarray  # question-by-cut count of clauses quoted
 
 
 @dataclass(frozen=True)
@@ -127,10 +136,13 @@ def folds(
         fold_index = replace(index, adapter=adapter, neighbours=neighbours)
         answerer = PolicyAnswerer(index=fold_index, embedder=embedder)
         found = answerer.retriever.search_many([q for q, _ in labelled[k]])
-        ranks = []
+        ranks, cited_gold, quoted = [], [], []
         for (_, gold), retrieval in zip(labelled[k], found, strict=True):
             ids = [h.clause.id for h in answerer.ranked(retrieval)]
             ranks.append(next((i for i, cid in enumerate(ids) if cid in gold), -1))
+            cited = [[h.clause.id for h in answerer.cited(retrieval, cut)] for cut in CUTS]
+            cited_gold.append([any(cid in gold for cid in c) for c in cited])
+            quoted.append([len(c) for c in cited])
         out.append(
             Fold(
                 name=path.name,
@@ -138,6 +150,8 @@ def folds(
                 out=np.array([not gold for _, gold in labelled[k]]),
                 rank=np.array(ranks),
                 ruled=np.array([_ruled(answerer.ruled(r)) for r in found], dtype=np.int8),
+                cited_gold=np.array(cited_gold, dtype=bool).reshape(-1, len(CUTS)),
+                quoted=np.array(quoted, dtype=np.int8).reshape(-1, len(CUTS)),
             )
         )
     return out
@@ -160,6 +174,20 @@ def fit_model(fitted_on: Sequence[Fold], settings: FitSettings = FitSettings()) 
     return model
 
 
+def choose_cut(all_folds: Sequence[Fold], settings: FitSettings = FitSettings()) -> float:
+    """The highest share in :data:`CUTS` at which replies, over every fold's in-scope
+    questions, quote a gold clause at most ``max_cited_loss`` less often than the ranking's
+    first three hold one: further clauses cost a reader time, a missing answer costs more."""
+    inside = np.concatenate([~f.out for f in all_folds])
+    ranks = np.concatenate([f.rank for f in all_folds])[inside]
+    cited = np.vstack([f.cited_gold for f in all_folds])[inside]
+    if not len(ranks):
+        return CUTS[-1]
+    floor = ((ranks >= 0) & (ranks < 3)).mean() - settings.max_cited_loss
+    fine = [cut for cut, hits in zip(CUTS, cited.mean(axis=0), strict=True) if hits >= floor]
+    return max(fine, default=CUTS[0])
+
+
 def _rate(flags: np.ndarray, among: np.ndarray) -> float:
     return float(flags[among].mean()) if among.any() else 0.0
 
@@ -173,14 +201,19 @@ class FoldFigures:
     out_of_scope: int
     hit1: float
     hit3: float
+    replied_hit3: float  # a gold clause among those the reply quotes (refusals aside)
+    quoted: float  # clauses quoted, on average over in-scope questions
     refused_out: float  # model fitted on every fold
     refused_in: float
     held_out_refused_out: float  # model fitted on the other folds only
     held_out_refused_in: float
 
 
-def figures(all_folds: Sequence[Fold], model: Model, settings: FitSettings) -> list[FoldFigures]:
-    """Per-fold figures, then a row for every question together."""
+def figures(
+    all_folds: Sequence[Fold], model: Model, settings: FitSettings, cut: float
+) -> list[FoldFigures]:
+    """Per-fold figures, then a row for every question together, replies cut at ``cut``."""
+    column = CUTS.index(cut)
     rows = []
     flags_all, held_all = [], []
     for k, fold in enumerate(all_folds):
@@ -188,47 +221,60 @@ def figures(all_folds: Sequence[Fold], model: Model, settings: FitSettings) -> l
         flags, held_flags = model.refuses(fold), held.refuses(fold)
         flags_all.append(flags)
         held_all.append(held_flags)
-        rows.append(_figures(fold.name, fold.out, fold.rank, flags, held_flags))
-    out = np.concatenate([f.out for f in all_folds])
-    rank = np.concatenate([f.rank for f in all_folds])
-    rows.append(_figures("all", out, rank, np.concatenate(flags_all), np.concatenate(held_all)))
+        rows.append(_figures(fold, column, flags, held_flags))
+    pooled = Fold(
+        name="all",
+        x=np.vstack([f.x for f in all_folds]),
+        out=np.concatenate([f.out for f in all_folds]),
+        rank=np.concatenate([f.rank for f in all_folds]),
+        ruled=np.concatenate([f.ruled for f in all_folds]),
+        cited_gold=np.vstack([f.cited_gold for f in all_folds]),
+        quoted=np.vstack([f.quoted for f in all_folds]),
+    )
+    rows.append(_figures(pooled, column, np.concatenate(flags_all), np.concatenate(held_all)))
     return rows
 
 
-def _figures(
-    name: str, out: np.ndarray, rank: np.ndarray, flags: np.ndarray, held: np.ndarray
-) -> FoldFigures:
-    inside = ~out
-    ranks = rank[inside]
+def _figures(fold: Fold, column: int, flags: np.ndarray, held: np.ndarray) -> FoldFigures:
+    inside = ~fold.out
+    ranks = fold.rank[inside]
     n_in = int(inside.sum())
+
+    def share(values: np.ndarray) -> float:
+        return float(values.mean()) if n_in else 0.0
+
     return FoldFigures(
-        name=name,
+        name=fold.name,
         in_scope=n_in,
-        out_of_scope=int(out.sum()),
-        hit1=float((ranks == 0).mean()) if n_in else 0.0,
-        hit3=float(((ranks >= 0) & (ranks < 3)).mean()) if n_in else 0.0,
-        refused_out=_rate(flags, out),
+        out_of_scope=int(fold.out.sum()),
+        hit1=share(ranks == 0),
+        hit3=share((ranks >= 0) & (ranks < 3)),
+        replied_hit3=share(fold.cited_gold[inside, column]),
+        quoted=share(fold.quoted[inside, column]),
+        refused_out=_rate(flags, fold.out),
         refused_in=_rate(flags, inside),
-        held_out_refused_out=_rate(held, out),
+        held_out_refused_out=_rate(held, fold.out),
         held_out_refused_in=_rate(held, inside),
     )
 
 
-def format_figures(rows: Sequence[FoldFigures], model: Model) -> str:
-    """The cross-validated figures as a plain-text table, then the model."""
+def format_figures(rows: Sequence[FoldFigures], model: Model, cut: float) -> str:
+    """The cross-validated figures as a plain-text table, then the model and the cut."""
     head = (
-        f"{'fold':<14} {'in':>4} {'out':>4}  hit@1  hit@3  refused(out) refused(in)"
-        "  held-out model: refused(out) refused(in)"
+        f"{'fold':<14} {'in':>4} {'out':>4}  hit@1  hit@3  replied@3 quoted"
+        "  refused(out) refused(in)  held-out model: refused(out) refused(in)"
     )
     lines = [head, "-" * len(head)]
     for r in rows:
         lines.append(
             f"{r.name:<14} {r.in_scope:>4} {r.out_of_scope:>4}  {r.hit1:5.3f}  {r.hit3:5.3f}"
+            f"  {r.replied_hit3:9.3f} {r.quoted:6.2f}"
             f"  {r.refused_out:12.1%} {r.refused_in:11.1%}"
             f"  {'':>15}{r.held_out_refused_out:12.1%} {r.held_out_refused_in:11.1%}"
         )
     weights = ", ".join(f"{w:.3f}" for w in model.weights)
     lines.append(f"weights [{weights}], bias {model.bias:.3f}, threshold {model.threshold:.2f}")
+    lines.append(f"replies quote further clauses scoring at least {cut:.2f} of the best")
     return "\n".join(lines)
 
 
@@ -241,13 +287,15 @@ def refit(
     """The refusal weights fitted out of fold on ``files``, and the cross-validated figures."""
     all_folds = folds(index, embedder, files, settings)
     model = fit_model(all_folds, settings)
-    rows = figures(all_folds, model, settings)
+    cut = choose_cut(all_folds, settings)
+    rows = figures(all_folds, model, settings, cut)
     fitting = {
         "files": [p.name for p in files],
         "l2": settings.l2,
         "steps": settings.steps,
         "rate": settings.rate,
         "max_refused_in": settings.max_refused_in,
+        "max_cited_loss": settings.max_cited_loss,
         "adapter": {
             "temperature": settings.adapter.temperature,
             "l2": settings.adapter.l2,
@@ -258,6 +306,8 @@ def refit(
             r.name: {
                 "hit1": round(r.hit1, 3),
                 "hit3": round(r.hit3, 3),
+                "replied_hit3": round(r.replied_hit3, 3),
+                "quoted": round(r.quoted, 2),
                 "refused_out": round(r.held_out_refused_out, 3),
                 "refused_in": round(r.held_out_refused_in, 3),
             }
@@ -269,7 +319,7 @@ def refit(
         weights=tuple(float(w) for w in model.weights),
         bias=model.bias,
         threshold=model.threshold,
-        relative_cut=read_weights().relative_cut,
+        relative_cut=cut,
         fitting=fitting,
     )
     return weights, rows
@@ -287,6 +337,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=_ROOT / "policy_corpus")
     parser.add_argument("--features", default=",".join(FitSettings.features))
     parser.add_argument("--max-refused-in", type=float, default=FitSettings.max_refused_in)
+    parser.add_argument("--max-cited-loss", type=float, default=FitSettings.max_cited_loss)
     for name in ("temperature", "l2", "steps", "rate"):
         parser.add_argument(f"--adapter-{name}", type=float, default=None)
     parser.add_argument("--write", action="store_true", help=f"write {WEIGHTS_PATH.name}")
@@ -295,6 +346,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = FitSettings(
         features=tuple(f.strip() for f in args.features.split(",") if f.strip()),
         max_refused_in=args.max_refused_in,
+        max_cited_loss=args.max_cited_loss,
         adapter=_adapter_config(args),
     )
     try:
@@ -308,7 +360,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"fit: {exc}", file=sys.stderr)
         return 2
     model = Model(np.asarray(weights.weights), weights.bias, weights.threshold)
-    print(format_figures(rows, model))
+    print(format_figures(rows, model, weights.relative_cut))
     target = args.out or (WEIGHTS_PATH if args.write else None)
     if target is not None:
         write_weights(target, weights)

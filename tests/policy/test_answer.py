@@ -80,6 +80,16 @@ def test_citations_are_at_most_three_best_first(tiny_answerer):
     assert all(c.reviewed == "December 2012" for c in answer.citations)
 
 
+def test_a_lower_cut_quotes_more_clauses_and_keeps_the_order(tiny_answerer):
+    retrieval = tiny_answerer.retriever.search("privacy settings on personal social media sites")
+    by_cut = [[h.clause.id for h in tiny_answerer.cited(retrieval, cut)] for cut in (1.01, 0.5, 0)]
+    assert len(by_cut[0]) == 1 and len(by_cut[2]) == 3
+    assert by_cut[2][: len(by_cut[1])] == by_cut[1] and by_cut[1][:1] == by_cut[0]
+    # A question naming clauses quotes them, whatever the cut.
+    named = tiny_answerer.retriever.search("what do 6.2 and 6.3 say")
+    assert [h.clause.id for h in tiny_answerer.cited(named, 0)] == ["6.2", "6.3"]
+
+
 def test_message_shape(tiny_answerer):
     message = tiny_answerer.answer("what does 6.3 say").message()
     assert message.kind is Kind.ANSWER

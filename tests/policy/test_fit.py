@@ -13,7 +13,17 @@ from assistant.errors import ConfigError, InputError
 from assistant.policy import answer
 from assistant.policy.adapter import TrainingQuestion, learn_neighbours, read_labelled
 from assistant.policy.answer import PolicyAnswerer
-from assistant.policy.fit import FitSettings, fit_model, folds, main, recorded_settings, refit
+from assistant.policy.fit import (
+    CUTS,
+    FitSettings,
+    Fold,
+    choose_cut,
+    fit_model,
+    folds,
+    main,
+    recorded_settings,
+    refit,
+)
 from assistant.policy.index import build_index
 from assistant.policy.refusal_weights import (
     WEIGHTS_PATH,
@@ -107,6 +117,41 @@ def test_refitting_is_deterministic_and_records_how(tiny_index, tiny_embedder, f
     assert rows[-1].in_scope == len(IN_SCOPE) and rows[-1].out_of_scope == len(OUT_OF_SCOPE)
 
 
+def test_every_fold_records_what_a_reply_would_quote_at_each_cut(tiny_index, tiny_embedder, files):
+    for fold in folds(tiny_index, tiny_embedder, files):
+        assert fold.cited_gold.shape == fold.quoted.shape == (len(fold.out), len(CUTS))
+        answered = fold.quoted[fold.ruled != 1]
+        assert ((answered >= 1) & (answered <= 3)).all()
+        # Lowering the cut only adds clauses: a gold clause quoted stays quoted.
+        assert (np.diff(fold.quoted, axis=1) <= 0).all()
+        assert (np.diff(fold.cited_gold.astype(int), axis=1) <= 0).all()
+        assert not fold.cited_gold[fold.out].any()
+
+
+def _cut_fold(rank: list[int], gold_from: list[float]) -> Fold:
+    """In-scope questions whose gold clause is quoted at every cut up to ``gold_from``."""
+    n = len(rank)
+    return Fold(
+        name="f",
+        x=np.zeros((n, 1)),
+        out=np.zeros(n, dtype=bool),
+        rank=np.array(rank),
+        ruled=np.full(n, -1, dtype=np.int8),
+        cited_gold=np.array([[cut <= g for cut in CUTS] for g in gold_from]),
+        quoted=np.ones((n, len(CUTS)), dtype=np.int8),
+    )
+
+
+def test_the_cut_is_the_highest_that_keeps_the_rankings_answers_in_the_reply():
+    # Ten questions answered at rank 0; one at rank 1, quoted from a cut of 0.6 down; one at
+    # rank 2, quoted from 0.3 down; one the first three miss.
+    fold = _cut_fold([0] * 10 + [1, 2, -1], [1.0] * 10 + [0.6, 0.3, -1.0])
+    strict = replace(FitSettings(), max_cited_loss=0.0)
+    assert choose_cut([fold], strict) == 0.3
+    assert choose_cut([fold], replace(strict, max_cited_loss=0.08)) == 0.6
+    assert choose_cut([fold], replace(strict, max_cited_loss=0.2)) == 1.0
+
+
 def test_bad_fitting_input_is_a_clear_error(tiny_index, tiny_embedder, files, tmp_path):
     with pytest.raises(InputError, match="at least two"):
         folds(tiny_index, tiny_embedder, files[:1])
@@ -160,6 +205,7 @@ def test_refitting_on_the_shipped_files_reproduces_the_shipped_weights(minilm_in
     assert weights.weights == pytest.approx(shipped.weights, abs=0.0015)
     assert weights.bias == pytest.approx(shipped.bias, abs=0.0015)
     assert weights.threshold == pytest.approx(shipped.threshold, abs=0.011)
+    assert weights.relative_cut == pytest.approx(shipped.relative_cut, abs=0.051)  # one step
 
 
 def test_the_refit_encodes_each_text_once_and_gets_the_same_vectors():
