@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
 from assistant.errors import ConfigError, InputError
 from assistant.messages import Citation, Kind, Message
@@ -32,6 +33,11 @@ LONG_CLAUSE_CHARS = 600
 QUOTE_BUDGET_CHARS = 420
 MAX_CITATIONS = 3
 _COPYRIGHT_STEMS = frozenset(stems("copyright copyrighted trademark trademarks plagiarism licence"))
+# NumPy's and FAISS's OpenBLAS threads spin after each product, fighting MiniLM's own threads
+# for the cores: on 2 cores that made a warm answer's p50 four times its 7 ms, with a tail near
+# 100 ms. A question's products are small, so they run on one thread (measured in
+# tests/eval/README.md, "Warm latency"); elsewhere, such as the index build, BLAS keeps its own.
+_THREADPOOLS = ThreadpoolController()
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[\"'(\u2018\u201cA-Z])")
 
 
@@ -201,11 +207,12 @@ class PolicyAnswerer:
                     )
                 )
         usable = [q for q in cleaned if q is not None]
-        found = iter(self.retriever.search_many(usable))
-        return [
-            ans if ans is not None else self._decide(q or "", next(found))
-            for q, ans in zip(cleaned, answers, strict=True)
-        ]
+        with _THREADPOOLS.limit(limits=1, user_api="blas"):
+            found = iter(self.retriever.search_many(usable))
+            return [
+                ans if ans is not None else self._decide(q or "", next(found))
+                for q, ans in zip(cleaned, answers, strict=True)
+            ]
 
     # ---- deciding ----------------------------------------------------------------------
 

@@ -90,6 +90,29 @@ def test_a_lower_cut_quotes_more_clauses_and_keeps_the_order(tiny_answerer):
     assert [h.clause.id for h in tiny_answerer.cited(named, 0)] == ["6.2", "6.3"]
 
 
+def test_a_question_runs_blas_on_one_thread_and_gives_the_threads_back(tiny_answerer, monkeypatch):
+    from threadpoolctl import threadpool_info
+
+    from assistant.policy.answer import _THREADPOOLS
+
+    # NumPy's and FAISS's BLAS, loaded before any question: the libraries a question uses.
+    ours = {pool["filepath"] for pool in _THREADPOOLS.select(user_api="blas").info()}
+
+    def threads() -> dict[str, int]:
+        return {p["filepath"]: p["num_threads"] for p in threadpool_info() if p["filepath"] in ours}
+
+    before, seen = threads(), []
+    search_many = tiny_answerer.retriever.search_many
+
+    def searching(questions):
+        seen.append(threads())
+        return search_many(questions)
+
+    monkeypatch.setattr(tiny_answerer.retriever, "search_many", searching)
+    tiny_answerer.answer("can I friend a former pupil?")
+    assert ours and seen == [dict.fromkeys(ours, 1)] and threads() == before
+
+
 def test_message_shape(tiny_answerer):
     message = tiny_answerer.answer("what does 6.3 say").message()
     assert message.kind is Kind.ANSWER
