@@ -62,7 +62,13 @@ def test_eval_floor(minilm_answerer, name):
     assert figures["refused_in"] <= floor["refused_in"], figures
 
 
-REPORTING = ("holdout.jsonl", "blind.jsonl", "fresh.jsonl")
+REPORTING = (
+    "holdout.jsonl",
+    "blind.jsonl",
+    "fresh.jsonl",
+    "unseen.jsonl",
+    "staffroom.jsonl",
+)
 TRAINING = (
     "dev.jsonl",
     "train.jsonl",
