@@ -300,6 +300,15 @@ class Nearness:
             return np.zeros(len(sims), dtype=np.float32)
         return (sims[:, out].max(axis=1) - sims[:, ~out].max(axis=1)).astype(np.float32)
 
+    def nearest(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each query's best cosine with a labelled question, and whether that one is out of
+        scope (cosine 0 and in scope for every query when there are none)."""
+        if not self.sims.size:
+            return np.zeros(len(self.sims), np.float32), np.zeros(len(self.sims), bool)
+        best = self.sims.argmax(axis=1)
+        cosine = self.sims[np.arange(len(self.sims)), best]
+        return cosine.astype(np.float32), self.neighbours.out[best]
+
     def out_vote(self, *, k: int, temperature: float) -> np.ndarray:
         """The out-of-scope share of the vote of the ``k`` labelled questions nearest each query.
 

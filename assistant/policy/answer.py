@@ -96,6 +96,11 @@ class RefusalPolicy:
     bias: float = SHIPPED.bias
     threshold: float = SHIPPED.threshold  # refuse when P(out of scope) is above this
     relative_cut: float = SHIPPED.relative_cut  # cite further clauses at this share of the best
+    # A question this near a labelled one (cosine of the vectors it is searched with) takes
+    # that question's label: what the school has labelled stays answered or refused when it
+    # is asked again. Out of fold, every one of the 31 training questions this near a question
+    # of another file had the same label (tests/eval/README.md, "Questions asked again").
+    repeated: float = 0.95
 
     def exempt(self, retrieval: Retrieval) -> bool:
         """True when the question names a clause: never refused, whatever the model says."""
@@ -232,6 +237,8 @@ class PolicyAnswerer:
             return False
         if asks_for_unknown_clause(retrieval.question, self.retriever.known_ids):
             return True  # "what does 14.2 say?": said plainly, whatever else it resembles
+        if retrieval.nearest >= self.refusal.repeated:
+            return retrieval.nearest_out
         return None
 
     def _decide(self, question: str, retrieval: Retrieval) -> PolicyAnswer:

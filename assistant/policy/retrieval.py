@@ -81,6 +81,8 @@ class QueryFeatures:
     votes: np.ndarray | None = None  # each clause's share of the nearest labelled questions
     out_vote: float = 0.0  # the out-of-scope share of the nearest labelled questions' vote
     out_vector: float = 0.0  # log odds of out of scope, a linear model over the question vector
+    nearest: float = 0.0  # cosine of the nearest labelled question (0 without any)
+    nearest_out: bool = False  # ... and whether it is out of scope
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,8 @@ class Retrieval:
     out_vote: float = 0.0  # the out-of-scope share of the nearest labelled questions' vote
     out_word: float = 0.0  # the question's word likeliest in out-of-scope labelled questions
     out_vector: float = 0.0  # log odds of out of scope, a linear model over the question vector
+    nearest: float = 0.0  # cosine of the nearest labelled question (0 without any)
+    nearest_out: bool = False  # ... and whether it is out of scope
 
     @property
     def top(self) -> Hit | None:
@@ -384,6 +388,8 @@ class Retriever:
                     out_vote=qf.out_vote,
                     out_word=self._out_word(question),
                     out_vector=qf.out_vector,
+                    nearest=qf.nearest,
+                    nearest_out=qf.nearest_out,
                 )
             )
         return out
@@ -407,6 +413,7 @@ class Retriever:
         votes = None
         out_vote = np.zeros(len(questions), dtype=np.float32)
         out_vector = out_vote.copy()
+        nearest, nearest_out = out_vote.copy(), np.zeros(len(questions), dtype=bool)
         if cfg.dense and questions:
             dense_queries = [
                 self._dense_query(q, own, implied)
@@ -422,6 +429,7 @@ class Retriever:
                 near = self.index.neighbours.near(raw)
                 neighbour = near.signal()
                 out_vote = near.out_vote(k=cfg.vote_k, temperature=cfg.vote_temperature)
+                nearest, nearest_out = near.nearest()
                 if self.index.neighbours.vector_odds is not None:
                     out_vector = self.index.neighbours.vector_odds.log_odds(raw)
                 if cfg.vote_weight:
@@ -458,6 +466,8 @@ class Retriever:
                     None if votes is None else votes[i],
                     float(out_vote[i]),
                     float(out_vector[i]),
+                    float(nearest[i]),
+                    bool(nearest_out[i]),
                 )
             )
         return out

@@ -11,7 +11,7 @@ import pytest
 
 from assistant.errors import InputError
 from assistant.messages import Kind
-from assistant.policy.answer import ELLIPSIS, PolicyAnswerer, quote, shorten
+from assistant.policy.answer import ELLIPSIS, PolicyAnswerer, RefusalPolicy, quote, shorten
 from assistant.policy.batching import BatchingAnswerer
 from assistant.policy.index import build_index
 from assistant.policy.questions import MAX_QUESTION_CHARS, clean_question, neutralise
@@ -111,6 +111,27 @@ def test_a_question_runs_blas_on_one_thread_and_gives_the_threads_back(tiny_answ
     monkeypatch.setattr(tiny_answerer.retriever, "search_many", searching)
     tiny_answerer.answer("can I friend a former pupil?")
     assert ours and seen == [dict.fromkeys(ours, 1)] and threads() == before
+
+
+def test_a_labelled_question_asked_again_keeps_its_label(wootton_corpus, tmp_path):
+    from assistant.policy.adapter import TrainingQuestion
+    from assistant.policy.embedder import HashingEmbedder
+
+    embedder = HashingEmbedder()
+    document = next(iter(wootton_corpus.documents))
+    training = [
+        TrainingQuestion("where do I park my bike at school", document, ()),
+        TrainingQuestion("can I add a former pupil on facebook", document, ("6.3",)),
+    ]
+    index = build_index(wootton_corpus, embedder, tmp_path, progress=False, training=training)
+    # The model itself never refuses, or always does: the labels decide the repeated ones.
+    never = PolicyAnswerer(index=index, embedder=embedder, refusal=RefusalPolicy(threshold=1.0))
+    always = PolicyAnswerer(index=index, embedder=embedder, refusal=RefusalPolicy(threshold=0.0))
+    assert not never.answer("Where do I park my bike at school?").answered
+    assert always.answer("can I add a former pupil on Facebook").answered
+    # Further from them, the model decides.
+    assert never.answer("where is the staff car park").answered
+    assert not always.answer("a former pupil sent me a request").answered
 
 
 def test_message_shape(tiny_answerer):
@@ -250,7 +271,7 @@ def test_cli_json_contract(tiny_answerer, monkeypatch):
 
 
 def test_refusal_is_a_calibrated_probability(tiny_answerer):
-    from assistant.policy.answer import REFUSAL_FEATURES, RefusalPolicy, refusal_features
+    from assistant.policy.answer import REFUSAL_FEATURES, refusal_features
 
     retrieval = tiny_answerer.retriever.search("can i add a pupil on facebook")
     assert refusal_features(retrieval).shape == (len(REFUSAL_FEATURES),)
@@ -262,8 +283,6 @@ def test_refusal_is_a_calibrated_probability(tiny_answerer):
 
 
 def test_a_named_clause_is_never_refused(tiny_answerer):
-    from assistant.policy.answer import PolicyAnswerer, RefusalPolicy
-
     strict = PolicyAnswerer(
         index=tiny_answerer.index,
         embedder=tiny_answerer.retriever.embedder,
