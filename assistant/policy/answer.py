@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from threadpoolctl import ThreadpoolController
+from threadpoolctl import threadpool_limits
 
 from assistant.errors import ConfigError, InputError
 from assistant.messages import Citation, Kind, Message
@@ -33,11 +34,23 @@ LONG_CLAUSE_CHARS = 600
 QUOTE_BUDGET_CHARS = 420
 MAX_CITATIONS = 3
 _COPYRIGHT_STEMS = frozenset(stems("copyright copyrighted trademark trademarks plagiarism licence"))
-# NumPy's and FAISS's OpenBLAS threads spin after each product, fighting MiniLM's own threads
-# for the cores: on 2 cores that made a warm answer's p50 four times its 7 ms, with a tail near
-# 100 ms. A question's products are small, so they run on one thread (measured in
-# tests/eval/README.md, "Warm latency"); elsewhere, such as the index build, BLAS keeps its own.
-_THREADPOOLS = ThreadpoolController()
+# After each NumPy product, OpenBLAS's threads spin waiting for more work and take the cores
+# MiniLM's threads need for the next encode: on 2 cores a warm answer's p50 was more than twice
+# its 7 ms, with a tail near 100 ms (tests/eval/README.md, "Warm latency"). A question's
+# products are small, so a process that answers questions runs BLAS on one thread. It is set
+# once, for the whole process: changing thread counts while other threads run BLAS is unsafe.
+_BLAS_LOCK = threading.Lock()
+_blas_limited = False
+
+
+def _one_blas_thread() -> None:
+    global _blas_limited
+    with _BLAS_LOCK:
+        if not _blas_limited:
+            threadpool_limits(limits=1, user_api="blas")
+            _blas_limited = True
+
+
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[\"'(\u2018\u201cA-Z])")
 
 
@@ -212,12 +225,12 @@ class PolicyAnswerer:
                     )
                 )
         usable = [q for q in cleaned if q is not None]
-        with _THREADPOOLS.limit(limits=1, user_api="blas"):
-            found = iter(self.retriever.search_many(usable))
-            return [
-                ans if ans is not None else self._decide(q or "", next(found))
-                for q, ans in zip(cleaned, answers, strict=True)
-            ]
+        _one_blas_thread()
+        found = iter(self.retriever.search_many(usable))
+        return [
+            ans if ans is not None else self._decide(q or "", next(found))
+            for q, ans in zip(cleaned, answers, strict=True)
+        ]
 
     # ---- deciding ----------------------------------------------------------------------
 
