@@ -40,6 +40,15 @@ log = logging.getLogger(__name__)
 
 _HELP_WORDS = {"help", "hi", "hello", "hey", "start", "menu", "?", "what can you do"}
 _HOME_WORDS = {"my requests", "requests", "status", "home", "my status", "what's waiting"}
+# Said to close a chat, not to ask the policy anything ("quit" would otherwise find 6.3,
+# "on leaving ... service").
+_THANKS_WORDS = {
+    "thanks", "thank you", "thankyou", "thx", "ty", "ta", "cheers", "many thanks",
+    "thanks a lot", "thank you so much", "ok thanks", "great thanks", "perfect thanks",
+    "brilliant thanks", "lovely thanks", "that's great thanks", "thats great thanks",
+}  # fmt: skip
+_BYE_WORDS = {"bye", "bye bye", "goodbye", "see you", "see ya", "cya", "quit", "exit", "done"}
+_PUNCTUATION = re.compile(r"[^\w\s']+")
 _DECISION = re.compile(r"^\s*(\d+)\s*:\s*([a-z_]*)\s*$")
 
 
@@ -165,6 +174,11 @@ class Assistant:
             return [_reply(texts.GREETING + " " + texts.HELP if not text else texts.HELP)]
         if lowered in _HOME_WORDS:
             return [Reply(m) for m in self.home(incoming.user)]
+        bare = " ".join(_PUNCTUATION.sub(" ", lowered).split())
+        if bare in _THANKS_WORDS:
+            return [_reply(texts.YOU_ARE_WELCOME)]
+        if bare in _BYE_WORDS:
+            return [_reply(texts.GOODBYE)]
         if form.wants_form(text):
             return self._start_form(incoming)
         return self._answer(incoming)

@@ -26,7 +26,7 @@ from assistant.policy.retrieval import (
     asks_for_unknown_clause,
     unknown_clause_refs,
 )
-from assistant.policy.vocabulary import stems
+from assistant.policy.vocabulary import stems, words
 from assistant.texts import policy as texts
 
 ELLIPSIS = "\u2026"
@@ -250,6 +250,8 @@ class PolicyAnswerer:
             return False
         if asks_for_unknown_clause(retrieval.question, self.retriever.known_ids):
             return True  # "what does 14.2 say?": said plainly, whatever else it resembles
+        if _too_little(retrieval):
+            return True  # "lol", "what?": nothing the policy could answer
         if retrieval.nearest >= self.refusal.repeated:
             return retrieval.nearest_out
         return None
@@ -331,6 +333,8 @@ class PolicyAnswerer:
         return Document(doc_id="", title="policy", source="")
 
     def _refusal_text(self, question: str, retrieval: Retrieval, document: Document) -> str:
+        if _too_little(retrieval):
+            return texts.TOO_LITTLE.format(title=document.title)
         unknown = unknown_clause_refs(question, self.retriever.known_ids)
         if unknown:
             return texts.REFUSAL_UNKNOWN_CLAUSE.format(title=document.title, clause_id=unknown[0])
@@ -346,6 +350,23 @@ class PolicyAnswerer:
         return texts.REFUSAL.format(
             title=document.title, contact=document.contact, clause_note=note
         )
+
+
+def _too_little(retrieval: Retrieval) -> bool:
+    """One or two words, none the policy uses or implies and no platform or posting word,
+    naming no clause ("lol", "hmm?"; not "snapchat", "fb?").
+
+    No labelled in-scope question is like this; some labelled out-of-scope ones are
+    ("payslip", "parking?", "hello"), all of them refused by the model too.
+    """
+    top = retrieval.top
+    return (
+        retrieval.overlap == 0
+        and retrieval.implied == 0
+        and retrieval.topic == 0
+        and not (top is not None and top.direct)
+        and len(words(retrieval.question)) <= 2
+    )
 
 
 def _context(document: Document) -> str:

@@ -16,6 +16,8 @@ HELP = (
 )
 
 EMPTY = "I didn't catch a question there. " + HELP
+YOU_ARE_WELCOME = "You're welcome. Ask me about the Social Media Policy any time."
+GOODBYE = "Bye for now. Ask me about the Social Media Policy any time."
 
 SOMETHING_WENT_WRONG = (
     "Sorry, something went wrong on my side and I couldn't finish that. Nothing you "

@@ -32,6 +32,10 @@ NO_WORDS = (
     "I couldn't find any words to look up in that. Please ask your question in a sentence, "
     "for example \u201cCan I post photos of a school trip?\u201d."
 )
+TOO_LITTLE = (
+    "I need a little more to go on. Ask me a question about the {title} in a few words, for "
+    "example \u201cCan I friend a former pupil?\u201d or \u201cWhat does 6.3 say?\u201d."
+)
 TOO_LONG = (
     "That question is too long for me ({length:,} characters; the limit is {limit:,}). "
     "Please ask it in a sentence or two."

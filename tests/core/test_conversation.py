@@ -157,6 +157,33 @@ def test_the_requester_can_withdraw_and_home_shows_the_request(make_core):
     assert core.approvals.get(int(request_id)).status.value == "WITHDRAWN"
 
 
+def test_thanks_and_goodbyes_get_a_short_reply_not_a_policy_answer(make_core):
+    core = make_core()
+    for text, reply in [
+        ("thanks!", "You're welcome"),
+        ("Ok, thanks.", "You're welcome"),
+        ("cheers", "You're welcome"),
+        ("quit", "Bye for now"),
+        ("Bye!", "Bye for now"),
+    ]:
+        (effect,) = say(core, TEACHER, text)
+        assert effect.message.text.startswith(reply) and not effect.message.citations
+    # None was logged as a question: the first real one is answer number 1.
+    (answer,) = say(core, TEACHER, "what does 6.3 say?")
+    helpful = next(b for b in answer.message.buttons if b.action is Action.HELPFUL)
+    assert helpful.value == "1"
+
+
+def test_a_word_or_two_with_nothing_to_look_up_asks_for_more(make_core):
+    core = make_core()
+    for text in ("lol", "hmm?", "what?"):
+        (effect,) = say(core, TEACHER, text)
+        assert effect.message.kind is Kind.REFUSAL and not effect.message.citations
+        assert effect.message.text.startswith("I need a little more to go on")
+    (answer,) = say(core, TEACHER, "snapchat?")
+    assert "I need a little more" not in answer.message.text
+
+
 def test_bad_input_gets_a_clear_reply_never_a_traceback(make_core):
     core = make_core()
     for text in [
