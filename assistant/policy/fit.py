@@ -178,14 +178,31 @@ def choose_cut(all_folds: Sequence[Fold], settings: FitSettings = FitSettings())
     """The highest share in :data:`CUTS` at which replies, over every fold's in-scope
     questions, quote a gold clause at most ``max_cited_loss`` less often than the ranking's
     first three hold one: further clauses cost a reader time, a missing answer costs more."""
-    inside = np.concatenate([~f.out for f in all_folds])
-    ranks = np.concatenate([f.rank for f in all_folds])[inside]
-    cited = np.vstack([f.cited_gold for f in all_folds])[inside]
-    if not len(ranks):
+    every = pooled(all_folds)
+    inside = ~every.out
+    if not inside.any():
         return CUTS[-1]
-    floor = ((ranks >= 0) & (ranks < 3)).mean() - settings.max_cited_loss
-    fine = [cut for cut, hits in zip(CUTS, cited.mean(axis=0), strict=True) if hits >= floor]
+    floor = _in_first_three(every.rank[inside]).mean() - settings.max_cited_loss
+    replied = every.cited_gold[inside].mean(axis=0)
+    fine = [cut for cut, hits in zip(CUTS, replied, strict=True) if hits >= floor]
     return max(fine, default=CUTS[0])
+
+
+def pooled(all_folds: Sequence[Fold]) -> Fold:
+    """Every fold's questions together, as one fold named "all"."""
+    return Fold(
+        name="all",
+        x=np.vstack([f.x for f in all_folds]),
+        out=np.concatenate([f.out for f in all_folds]),
+        rank=np.concatenate([f.rank for f in all_folds]),
+        ruled=np.concatenate([f.ruled for f in all_folds]),
+        cited_gold=np.vstack([f.cited_gold for f in all_folds]),
+        quoted=np.vstack([f.quoted for f in all_folds]),
+    )
+
+
+def _in_first_three(ranks: np.ndarray) -> np.ndarray:
+    return (ranks >= 0) & (ranks < 3)
 
 
 def _rate(flags: np.ndarray, among: np.ndarray) -> float:
@@ -222,16 +239,8 @@ def figures(
         flags_all.append(flags)
         held_all.append(held_flags)
         rows.append(_figures(fold, column, flags, held_flags))
-    pooled = Fold(
-        name="all",
-        x=np.vstack([f.x for f in all_folds]),
-        out=np.concatenate([f.out for f in all_folds]),
-        rank=np.concatenate([f.rank for f in all_folds]),
-        ruled=np.concatenate([f.ruled for f in all_folds]),
-        cited_gold=np.vstack([f.cited_gold for f in all_folds]),
-        quoted=np.vstack([f.quoted for f in all_folds]),
-    )
-    rows.append(_figures(pooled, column, np.concatenate(flags_all), np.concatenate(held_all)))
+    every = pooled(all_folds)
+    rows.append(_figures(every, column, np.concatenate(flags_all), np.concatenate(held_all)))
     return rows
 
 
@@ -248,7 +257,7 @@ def _figures(fold: Fold, column: int, flags: np.ndarray, held: np.ndarray) -> Fo
         in_scope=n_in,
         out_of_scope=int(fold.out.sum()),
         hit1=share(ranks == 0),
-        hit3=share((ranks >= 0) & (ranks < 3)),
+        hit3=share(_in_first_three(ranks)),
         replied_hit3=share(fold.cited_gold[inside, column]),
         quoted=share(fold.quoted[inside, column]),
         refused_out=_rate(flags, fold.out),

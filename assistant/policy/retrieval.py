@@ -169,13 +169,19 @@ def _canonical_refs(question: str, known: frozenset[str]) -> str:
         return f"{letter.upper()}.{number}"
 
     question = _APPENDIX.sub(appendix, question)
-    letters = {cid[0] for cid in known if cid[0].isalpha()}
+    letters = _appendix_letters(known)
 
     def run_on(m: re.Match[str]) -> str:
         letter = m.group(1).upper()
         return f"{letter}.{m.group(2)}" if letter in letters else m.group(0)
 
     return _RUN_ON.sub(run_on, question)
+
+
+@functools.lru_cache(maxsize=8)
+def _appendix_letters(known: frozenset[str]) -> frozenset[str]:
+    """The appendix letters among the clause ids (read a few times for every question)."""
+    return frozenset(cid[0] for cid in known if cid[0].isalpha())
 
 
 def _dotted(m: re.Match[str]) -> str:

@@ -32,7 +32,7 @@ from assistant.policy.adapter import (
 from assistant.policy.answer import RefusalPolicy
 from assistant.policy.embedder import HashingEmbedder
 from assistant.policy.fusion import fit_logistic
-from assistant.policy.index import MANIFEST_FILE, build_index, ensure_index, load_index
+from assistant.policy.index import MANIFEST_FILE, Index, build_index, ensure_index, load_index
 from assistant.policy.retrieval import RetrievalConfig, Retriever
 
 CORPUS = Path(__file__).resolve().parents[2] / "policy_corpus"
@@ -321,18 +321,26 @@ def test_a_word_mostly_in_out_of_scope_questions_is_evidence_of_scope():
     assert WordOdds.count(["a", "b"], [False, False]) is None
 
 
-def test_word_odds_are_stored_with_the_neighbours_and_reach_retrieval(corpus_dir, tmp_path):
+@pytest.fixture
+def stored(corpus_dir, tmp_path) -> tuple[Path, Neighbours, Neighbours, Index]:
+    """The shipped questions' index built into a directory: where it is, its neighbours as
+    built and as loaded back, and the loaded index."""
     out = tmp_path / "index"
-    built = ensure_index(corpus_dir, out, HashingEmbedder)
-    assert built.neighbours is not None and built.neighbours.word_odds is not None
-    loaded = load_index(out)
-    assert loaded.neighbours is not None and loaded.neighbours.word_odds is not None
-    assert np.array_equal(loaded.neighbours.word_odds.words, built.neighbours.word_odds.words)
-    assert np.array_equal(loaded.neighbours.word_odds.log_odds, built.neighbours.word_odds.log_odds)
-    retriever = Retriever(index=loaded, embedder=HashingEmbedder())
+    built = ensure_index(corpus_dir, out, HashingEmbedder).neighbours
+    index = load_index(out)
+    assert built is not None and index.neighbours is not None
+    return out, built, index.neighbours, index
+
+
+def test_word_odds_are_stored_with_the_neighbours_and_reach_retrieval(stored):
+    out, built, loaded, index = stored
+    assert built.word_odds is not None and loaded.word_odds is not None
+    assert np.array_equal(loaded.word_odds.words, built.word_odds.words)
+    assert np.array_equal(loaded.word_odds.log_odds, built.word_odds.log_odds)
+    retriever = Retriever(index=index, embedder=HashingEmbedder())
     question = "where do I find my payslip"
     found = retriever.search(question).out_word
-    assert found > 1.0 and found == loaded.neighbours.word_odds.strongest(question)
+    assert found > 1.0 and found == loaded.word_odds.strongest(question)
     arrays = _neighbour_arrays(out)
     _damage_is_named(out, arrays, "word odds", word_odds=arrays["word_odds"][:-1])
 
@@ -374,20 +382,15 @@ def test_vector_odds_are_fitted_on_the_labelled_questions_not_the_clauses(wootto
     assert lean[1] > lean[0]
 
 
-def test_vector_odds_are_stored_with_the_neighbours_and_reach_retrieval(corpus_dir, tmp_path):
-    out = tmp_path / "index"
-    built = ensure_index(corpus_dir, out, HashingEmbedder)
-    assert built.neighbours is not None and built.neighbours.vector_odds is not None
-    loaded = load_index(out)
-    assert loaded.neighbours is not None and loaded.neighbours.vector_odds is not None
-    assert np.array_equal(
-        loaded.neighbours.vector_odds.weights, built.neighbours.vector_odds.weights
-    )
-    assert loaded.neighbours.vector_odds.bias == built.neighbours.vector_odds.bias
-    retriever = Retriever(index=loaded, embedder=HashingEmbedder())
+def test_vector_odds_are_stored_with_the_neighbours_and_reach_retrieval(stored):
+    out, built, loaded, index = stored
+    assert built.vector_odds is not None and loaded.vector_odds is not None
+    assert np.array_equal(loaded.vector_odds.weights, built.vector_odds.weights)
+    assert loaded.vector_odds.bias == built.vector_odds.bias
+    retriever = Retriever(index=index, embedder=HashingEmbedder())
     question = "where do I find my payslip"
     vector = retriever.embedder.encode(retriever.dense_queries([question]))
-    expected = float(loaded.neighbours.vector_odds.log_odds(vector)[0])
+    expected = float(loaded.vector_odds.log_odds(vector)[0])
     assert retriever.search(question).out_vector == pytest.approx(expected, abs=1e-5)
     arrays = _neighbour_arrays(out)
     _damage_is_named(out, arrays, "vector odds", vector_odds=arrays["vector_odds"][:-1])
