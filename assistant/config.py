@@ -10,11 +10,13 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from assistant.errors import ConfigError
 from assistant.messages import Identity
+from assistant.people import Directory, Person, parse_people
 
 ROLES = ("line_manager", "senior_manager", "principal")
 STAGES = ROLES  # stage i is decided by role i (the line manager stage may also be the named one)
@@ -63,6 +65,8 @@ class Settings:
     channels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     # identity -> display name (also lets a typed name be matched to a person)
     people: Mapping[Identity, str] = field(default_factory=dict)
+    # person key -> Person: one member of staff with all their identities ([people.<key>])
+    persons: Mapping[str, Person] = field(default_factory=dict)
     reminder_days: float = 3.0
     host: str = "127.0.0.1"
     port: int = DEFAULT_PORT
@@ -75,6 +79,11 @@ class Settings:
 
     def channel(self, stage: str, platform: str) -> str | None:
         return self.channels.get(stage, {}).get(platform)
+
+    @cached_property
+    def directory(self) -> Directory:
+        """Everyone configured, as people rather than identities (see :mod:`assistant.people`)."""
+        return Directory(self.persons.values(), names=self.people, roles=self.roles)
 
 
 def _project_root() -> Path:
@@ -104,6 +113,10 @@ def load_settings(env: Mapping[str, str] | None = None, *, root: Path | None = N
     for key in sorted(set(data) - known):
         problems.append(f"{key}: unknown key (expected one of {', '.join(sorted(known))})")
 
+    persons, people_problems = parse_people(data.get("people", {}), PLATFORMS)
+    problems += people_problems
+    people = {identity: p.name for p in persons.values() for identity in p.identities}
+
     roles: dict[str, tuple[Identity, ...]] = {}
     raw_roles = data.get("roles", {})
     if not isinstance(raw_roles, dict):
@@ -114,10 +127,15 @@ def load_settings(env: Mapping[str, str] | None = None, *, root: Path | None = N
     for role in ROLES:
         members = raw_roles.get(role, [])
         if not isinstance(members, list):
-            problems.append(f'roles.{role}: must be a list of identities like "slack:U0123"')
+            problems.append(
+                f'roles.{role}: must be a list of people\'s keys or identities like "slack:U0123"'
+            )
             continue
         parsed: list[Identity] = []
         for i, member in enumerate(members):
+            if ":" not in str(member) and str(member) in persons:
+                parsed += persons[str(member)].identities  # a person's key: all their identities
+                continue
             try:
                 identity = Identity.parse(str(member))
             except ValueError as exc:
@@ -149,17 +167,6 @@ def load_settings(env: Mapping[str, str] | None = None, *, root: Path | None = N
                 problems.append(f"stages.{stage}.{platform}: must be a channel id")
             else:
                 channels.setdefault(stage, {})[platform] = channel.strip()
-
-    people: dict[Identity, str] = {}
-    raw_people = data.get("people", {})
-    if not isinstance(raw_people, dict):
-        problems.append('people: must be a table of "platform:id" = "Display Name"')
-        raw_people = {}
-    for key, name in raw_people.items():
-        try:
-            people[Identity.parse(key)] = str(name)
-        except ValueError as exc:
-            problems.append(f"people.{key}: {exc}")
 
     reminder_days = data.get("reminder_days", 3)
     if (
@@ -219,6 +226,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, root: Path | None = N
         roles=roles,
         channels=channels,
         people=people,
+        persons=persons,
         reminder_days=float(reminder_days),
         host=env.get("HOST", "127.0.0.1"),
         port=port,

@@ -16,8 +16,23 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_the_shipped_example_configuration_loads(tmp_path: Path) -> None:
     env = {"ASSISTANT_CONFIG": str(ROOT / "assistant.example.toml")}
     settings = load_settings(env, root=tmp_path)
-    assert Identity("console", "pat") in settings.members("principal")
+    assert Identity("slack", "U0PRINCIPAL") in settings.members("principal")
     assert settings.channel("line_manager", "slack") == "C0LINEMGRS"
+    # No console identity approves anything in the shipped example (the terminal is
+    # unauthenticated), and Linda on Slack and on Teams is one person.
+    roles = [
+        who
+        for role in ("line_manager", "senior_manager", "principal")
+        for who in settings.members(role)
+    ]
+    assert roles and not [who for who in roles if who.platform == "console"]
+    directory = settings.directory
+    slack, teams = (
+        Identity("slack", "U0LINEMGR1"),
+        Identity("teams", "11111111-2222-3333-4444-555555555555"),
+    )
+    assert directory.same(slack, teams) and directory.name(teams) == "Linda Lee"
+    assert directory.line_manager_of(Identity("slack", "U0TEACHER1")).key == "linda"
     assert settings.database_url == f"sqlite:///{tmp_path / 'var' / 'assistant.db'}"
 
 
@@ -75,3 +90,67 @@ def test_teams_single_tenant_needs_a_tenant(tmp_path: Path) -> None:
         {"MICROSOFT_APP_ID": "app", "MICROSOFT_APP_TENANT_ID": "t"}, root=tmp_path
     )
     assert settings.teams.app_type == "SingleTenant"
+
+
+def test_people_with_several_identities_and_their_problems(tmp_path: Path) -> None:
+    config = tmp_path / "people.toml"
+    config.write_text(
+        """
+        [roles]
+        line_manager = ["linda", "slack:UOTHER"]
+        [people.linda]
+        name = "Linda Lee"
+        identities = ["slack:U1", "teams:aad-1"]
+        [people."slack:UOTHER"]
+        name = "Not a key"
+        identities = ["slack:U2"]
+        [people.twin]
+        name = "Linda's twin"
+        identities = ["teams:aad-1", "fax:123"]
+        line_manager = "nobody"
+        colour = "red"
+        [people.self]
+        name = "Self"
+        identities = ["slack:U9"]
+        line_manager = "self"
+        """,
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"ASSISTANT_CONFIG": str(config)}, root=tmp_path)
+    message = str(caught.value)
+    for problem in (
+        "people.slack:UOTHER: a person's key is a short name",
+        "people.twin.identities[0]: teams:aad-1 already belongs to people.linda",
+        "people.twin.identities[1]: unknown platform 'fax'",
+        "people.twin.colour: unknown key",
+        "people.twin.line_manager: no person 'nobody'",
+        "people.self.line_manager: a person is not their own line manager",
+    ):
+        assert problem in message, message
+
+
+def test_a_role_may_name_a_person_and_old_style_names_still_load(tmp_path: Path) -> None:
+    config = tmp_path / "people.toml"
+    config.write_text(
+        """
+        [roles]
+        principal = ["pat"]
+        senior_manager = ["slack:U0SUE"]
+        [people.pat]
+        name = "Pat Patel"
+        identities = ["slack:U0PAT", "teams:aad-pat"]
+        [people]
+        "slack:U0SUE" = "Sue Smith"
+        """,
+        encoding="utf-8",
+    )
+    settings = load_settings({"ASSISTANT_CONFIG": str(config)}, root=tmp_path)
+    assert settings.members("principal") == (
+        Identity("slack", "U0PAT"),
+        Identity("teams", "aad-pat"),
+    )
+    (pat,) = settings.directory.role("principal")
+    assert pat.key == "pat" and pat.name == "Pat Patel"
+    assert settings.directory.name(Identity("slack", "U0SUE")) == "Sue Smith"
+    assert settings.people[Identity("teams", "aad-pat")] == "Pat Patel"

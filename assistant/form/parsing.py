@@ -181,9 +181,13 @@ def parse_people(
         return None
 
     def slack(match: re.Match[str]) -> str:
+        # Mention syntax in the text proves nothing: anyone can type "<@U0PRINCIPAL|Pat>".
+        # Only an identity the adapter read from the platform's own mentions is kept.
         identity = take(match.group(1))
-        ident = str(identity) if identity else f"slack:{match.group(1)}"
-        people.append({"name": (match.group(2) or "").strip(), "identity": ident})
+        label = (match.group(2) or "").strip()
+        if identity is None:
+            label = label or match.group(1)  # plain text, as typed
+        people.append({"name": label, "identity": str(identity) if identity else None})
         return ","
 
     def teams(match: re.Match[str]) -> str:

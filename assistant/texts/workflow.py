@@ -63,6 +63,18 @@ NO_APPROVER = (
     "Nobody who can approve the {stage} stage can be reached here yet. Your request #{id} is "
     "kept; please ask the school office to set up approvers for this stage."
 )
+# Appendix B needs three different people; said at submit time when they cannot be found.
+THREE_PEOPLE_MISSING = (
+    "Request #{id} needs three different people to approve it (Line Manager, another Senior "
+    "Manager and the Principal), none of them its requester or the site's author, and "
+    "nobody else holds the {stages} role. Your request is kept; please ask the school office "
+    "to add another approver."
+)
+THREE_PEOPLE_MISSING_MEMBERS = (
+    "Request #{id} from {requester} will need {stages} approval from someone who is not its "
+    "requester, the site's author or an approver of another stage, and nobody else holds that "
+    "role. Please ask the school office to add another approver."
+)
 
 # ---- the message to approvers ----------------------------------------------------------
 APPROVAL_REQUEST = (
@@ -80,6 +92,17 @@ NO_SUCH_REQUEST = "I can't find request #{id}."
 BAD_DECISION_VALUE = "That approval button is not one I recognise ({value!r})."
 NOT_YOURS = "The {stage} stage of request #{id} is not yours to decide: it is for {deciders}."
 OWN_REQUEST = "You can't decide on your own request (#{id}); another approver must do it."
+AUTHOR_CANNOT_DECIDE = (
+    "You are named as the site's author on request #{id}, so you can't decide its {stage} "
+    "stage; it waits for another approver."
+)
+DECIDED_EARLIER = (
+    "You already decided the {earlier} stage of request #{id}, and Appendix B needs three "
+    "different people: its {stage} stage waits for another approver."
+)
+CONSOLE_CANNOT_DECIDE = (
+    "Request #{id} was made in {platform}, so it can only be decided there, not from the terminal."
+)
 REASON_NEEDED = "Please give a reason for rejecting request #{id}; {requester} will see it."
 ALREADY_DECIDED = "Request #{id} was already {decision} at the {stage} stage by {name} at {when}."
 NOT_THIS_STAGE = (
@@ -87,6 +110,7 @@ NOT_THIS_STAGE = (
 )
 FINISHED = "Request #{id} is {status}, so it can no longer be decided. Nothing was changed."
 VERDICTS = {True: "approved", False: "rejected"}
+PLATFORM_NAMES = {"slack": "Slack", "teams": "Microsoft Teams", "console": "the terminal"}
 
 # ---- told to the requester -------------------------------------------------------------
 STAGE_APPROVED = (
@@ -111,7 +135,8 @@ EXPORT_INTRO = (
     "Use of social media on behalf of Wootton Academy Trust must be approved prior to "
     "setting up sites."
 )
-EXPORT_META = "Request #{id}, submitted by {name} on {date}; status: {status}."
+EXPORT_META = "Request #{id}, submitted by {name} ({identity}) on {date}; status: {status}."
+EXPORT_SIGNED_BY = "{name} ({identity})"
 EXPORT_SECTIONS = (
     ("TEAM DETAILS", ("Department", "Name of author of site", "Author's line manager")),
     (

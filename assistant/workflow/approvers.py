@@ -1,69 +1,198 @@
-"""Who may decide which stage of a request (policy A.3.2, A.3.4, A.3.5)."""
+"""Who may decide which stage of a request (policy A.3.2, A.3.4, A.3.5, Appendix B).
+
+The rules, always about people (:class:`~assistant.people.Person`), never single identities:
+
+* The requester never chooses their approver. The line manager stage goes to the line manager
+  the configuration maps the requester to (``[people.<key>] line_manager``); else to the line
+  manager named on the form when that person holds the ``line_manager`` role; else to every
+  holder of the role. A name typed on the form only narrows the stage to someone who could
+  decide it anyway.
+* Three different people: nobody decides their own request, a request naming them as the
+  site's author, or a stage after one they have already decided.
+* The terminal is unauthenticated: a console identity decides only requests made in the
+  terminal.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from itertools import product
 from typing import Any
 
 from assistant.config import Settings
 from assistant.messages import Identity
-from assistant.storage.records import ApprovalRequest
-from assistant.workflow.stages import Stage
+from assistant.people import Directory, Person
+from assistant.storage.records import ApprovalRequest, Decision
+from assistant.workflow.stages import STAGES, Stage
 
 LINE_MANAGER_FIELD = "line_manager"
+AUTHOR_FIELD = "author"
+CONSOLE = "console"
 
 
-def _normalise(name: str) -> str:
-    return " ".join(name.casefold().split())
+def _people_named(value: Any) -> list[Mapping[str, Any]]:
+    """The ``{"name", "identity"}`` people of a form answer (a list, one person or a name)."""
+    if isinstance(value, str):
+        return [{"name": value, "identity": None}]
+    if isinstance(value, Mapping):
+        return [value]
+    if isinstance(value, list | tuple):
+        return [p for item in value for p in _people_named(item)]
+    return []
+
+
+def _identity(person: Mapping[str, Any]) -> Identity | None:
+    raw = person.get("identity")
+    if isinstance(raw, str) and raw.strip():
+        try:
+            return Identity.parse(raw)
+        except ValueError:
+            return None
+    return None
+
+
+def people_on_form(value: Any, directory: Directory) -> list[Person]:
+    """The configured people a form answer names: by the identity the form stored (from a
+    platform's own mention), or by a name that matches exactly one configured person."""
+    found: list[Person] = []
+    for named in _people_named(value):
+        identity = _identity(named)
+        if identity is not None:
+            found.append(directory.person(identity))
+            continue
+        name = named.get("name")
+        matches = directory.by_name(name) if isinstance(name, str) and name.strip() else []
+        if len(matches) == 1:
+            found.append(matches[0])
+    return found
 
 
 def named_line_manager(
     answers: Mapping[str, Any], settings: Settings, *, requester: Identity | None = None
 ) -> Identity | None:
-    """The line manager named on the form when they are a known person, else None.
-
-    A person is known by the identity the form stored, or by a name that matches exactly
-    one display name in ``settings.people``. Naming oneself does not count.
-    """
-    person = answers.get(LINE_MANAGER_FIELD)
-    if isinstance(person, list | tuple):  # the form keeps a person field as a one-item list
-        person = person[0] if len(person) == 1 else None
-    if isinstance(person, str):
-        person = {"name": person, "identity": None}
-    if not isinstance(person, Mapping):
+    """An identity of the line manager named on the form when they are a known person, else
+    None. Naming oneself does not count. (Who decides is :func:`stage_people`'s business.)"""
+    directory = settings.directory
+    named = people_on_form(answers.get(LINE_MANAGER_FIELD), directory)
+    if len(named) != 1:
         return None
-    identity: Identity | None = None
-    raw = person.get("identity")
-    if isinstance(raw, str) and raw.strip():
-        try:
-            identity = Identity.parse(raw)
-        except ValueError:
-            identity = None
-    name = person.get("name")
-    if identity is None and isinstance(name, str) and name.strip():
-        matches = [
-            who for who, shown in settings.people.items() if _normalise(shown) == _normalise(name)
-        ]
-        identity = matches[0] if len(matches) == 1 else None
-    if identity is not None and identity == requester:
+    person = named[0]
+    if requester is not None and person.key == directory.person(requester).key:
         return None
-    return identity
+    if requester is not None and person.on(requester.platform):
+        return person.on(requester.platform)[0]
+    return person.identities[0] if person.identities else None
 
 
-def approvers(request: ApprovalRequest, stage: Stage, settings: Settings) -> tuple[Identity, ...]:
-    """Everyone who may decide ``stage`` of ``request`` (never the requester)."""
+def authors(request: ApprovalRequest, settings: Settings) -> list[Person]:
+    """The people named as the site's author on the form."""
+    return people_on_form(request.answers.get(AUTHOR_FIELD), settings.directory)
+
+
+def line_manager_person(request: ApprovalRequest, settings: Settings) -> Person | None:
+    """The one person the line manager stage goes to, when it goes to one person: the
+    requester's mapped line manager, else the one named on the form if they hold the role."""
+    directory = settings.directory
+    mapped = directory.line_manager_of(request.requester)
+    if mapped is not None:
+        return mapped
+    named = people_on_form(request.answers.get(LINE_MANAGER_FIELD), directory)
+    if len(named) == 1 and directory.holds(Stage.LINE_MANAGER.value, named[0]):
+        return named[0]
+    return None
+
+
+def _candidates(request: ApprovalRequest, stage: Stage, settings: Settings) -> tuple[Person, ...]:
+    """Who the stage is for before anyone is excluded (see the module docstring)."""
     if stage is Stage.LINE_MANAGER:
-        named = named_line_manager(request.answers, settings, requester=request.requester)
-        if named is not None:
-            return (named,)
-    return tuple(who for who in settings.members(stage.value) if who != request.requester)
+        one = line_manager_person(request, settings)
+        if one is not None and one.key not in excluded(request, stage, settings):
+            return (one,)
+    return settings.directory.role(stage.value)
 
 
-def may_decide(request: ApprovalRequest, stage: Stage, who: Identity, settings: Settings) -> bool:
+def excluded(
+    request: ApprovalRequest, stage: Stage, settings: Settings, decisions: Sequence[Decision] = ()
+) -> set[str]:
+    """Keys of the people who may not decide ``stage``: the requester, the site's authors and
+    whoever decided an earlier stage."""
+    directory = settings.directory
+    keys = {directory.person(request.requester).key}
+    keys |= {p.key for p in authors(request, settings)}
+    earlier = STAGES[: STAGES.index(stage)]
+    keys |= {directory.person(d.decided_by).key for d in decisions if d.stage in earlier}
+    return keys
+
+
+def _usable(person: Person, request: ApprovalRequest) -> tuple[Identity, ...]:
+    """The identities with which ``person`` may decide ``request`` (never a console identity
+    for a request made on another platform)."""
+    if request.platform == CONSOLE:
+        return person.identities
+    return tuple(i for i in person.identities if i.platform != CONSOLE)
+
+
+def stage_people(
+    request: ApprovalRequest, stage: Stage, settings: Settings, decisions: Sequence[Decision] = ()
+) -> tuple[Person, ...]:
+    """Everyone who may decide ``stage`` of ``request`` now."""
+    out = excluded(request, stage, settings, decisions)
+    return tuple(
+        p for p in _candidates(request, stage, settings) if p.key not in out and _usable(p, request)
+    )
+
+
+def approvers(
+    request: ApprovalRequest, stage: Stage, settings: Settings, decisions: Sequence[Decision] = ()
+) -> tuple[Identity, ...]:
+    """Every identity with which someone may decide ``stage`` of ``request``."""
+    return tuple(
+        i for p in stage_people(request, stage, settings, decisions) for i in _usable(p, request)
+    )
+
+
+def may_decide(
+    request: ApprovalRequest,
+    stage: Stage,
+    who: Identity,
+    settings: Settings,
+    decisions: Sequence[Decision] = (),
+) -> bool:
     """True when ``who`` may approve or reject ``stage`` of ``request``."""
-    return who in approvers(request, stage, settings)
+    return who in approvers(request, stage, settings, decisions)
+
+
+def unfillable(request: ApprovalRequest, settings: Settings) -> list[Stage]:
+    """Stages that three different people cannot all be found for, before anyone decides.
+
+    Tries every assignment of people to stages (roles are small) and returns the stages left
+    empty by the best one, so that the requester can be told at submit time.
+    """
+    pools: list[Iterable[Person | None]] = []
+    for stage in STAGES:
+        people = stage_people(request, stage, settings)
+        pools.append([*people, None])
+    if all(len(list(pool)) > len(STAGES) for pool in pools):
+        return []  # with three or more people for every stage, distinct ones always exist
+    best: tuple[Person | None, ...] | None = None
+    for choice in product(*pools):
+        chosen = [p.key for p in choice if p is not None]
+        if len(chosen) != len(set(chosen)):
+            continue
+        if best is None or len(chosen) > sum(p is not None for p in best):
+            best = choice
+            if len(chosen) == len(STAGES):
+                return []
+    assert best is not None  # the all-None choice is always there
+    return [stage for stage, person in zip(STAGES, best, strict=True) if person is None]
 
 
 def display_name(who: Identity, settings: Settings, fallback: str = "") -> str:
-    """The configured display name of ``who``, else ``fallback``, else the identity."""
-    return settings.people.get(who) or fallback or str(who)
+    """The configured name of ``who``'s person, else the identity (``fallback`` is a name the
+    person chose themselves and is used only for someone the configuration does not know)."""
+    return settings.directory.name(who) or fallback or str(who)
+
+
+def record_name(who: Identity, settings: Settings) -> str:
+    """The name a decision is recorded under: the configured name, never a self-chosen one."""
+    return settings.directory.name(who) or str(who)

@@ -47,6 +47,7 @@ def render_markdown(
         texts.EXPORT_META.format(
             id=request.id,
             name=request.requester_name,
+            identity=request.requester,
             date=texts.day(request.created_at),
             status=texts.STATUS_NAMES[request.status.value],
         ),
@@ -79,6 +80,9 @@ def render_markdown(
                 if decision.approved
                 else texts.EXPORT_REJECTED.format(reason=decision.reason)
             )
-            cells = (decision.decided_by_name, texts.day(decision.decided_at), verdict)
+            signed = texts.EXPORT_SIGNED_BY.format(
+                name=decision.decided_by_name, identity=decision.decided_by
+            )
+            cells = (signed, texts.day(decision.decided_at), verdict)
         lines.append(f"| {title} | {' | '.join(_cell(c) for c in cells)} |")
     return "\n".join(lines) + "\n"

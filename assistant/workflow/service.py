@@ -100,7 +100,36 @@ class ApprovalService:
         posts, notice = self._ask_stage(request, stage)
         if notice:
             effects.append(Reply(Message(text=notice, kind=Kind.NOTICE)))
-        return effects + posts
+        said = None if self._reachable(request, stage) else stage  # its notice said so already
+        return effects + self._three_people_check(request, skip=said) + posts
+
+    def _three_people_check(self, request: ApprovalRequest, *, skip: Stage | None) -> list[Effect]:
+        """Tell the requester and the role's holders now when some stage can never be decided
+        by a third different person (``skip``: a stage already reported by its own notice)."""
+        missing = [s for s in who_decides.unfillable(request, self.settings) if s is not skip]
+        if not missing:
+            return []
+        stages = " and ".join(texts.STAGE_TITLES[s.value] for s in missing)
+        told: list[Effect] = [
+            Reply(
+                Message(
+                    text=texts.THREE_PEOPLE_MISSING.format(id=request.id, stages=stages),
+                    kind=Kind.NOTICE,
+                )
+            )
+        ]
+        directory = self.settings.directory
+        requester = directory.person(request.requester)
+        members = {p.key: p for s in missing for p in directory.role(s.value)}
+        text = texts.THREE_PEOPLE_MISSING_MEMBERS.format(
+            id=request.id, requester=request.requester_name, stages=stages
+        )
+        for person in members.values():
+            if person.key == requester.key:
+                continue
+            for identity in person.on(request.platform)[:1]:
+                told.append(SendDirect(identity, Message(text=text, kind=Kind.NOTICE)))
+        return told
 
     def decide(
         self,
@@ -111,22 +140,19 @@ class ApprovalService:
         approve: bool,
         reason: str = "",
     ) -> list[Effect]:
-        """Approve or reject one stage; the first decision wins, everyone else is told why not."""
+        """Approve or reject one stage; the first decision wins, everyone else is told why not.
+
+        ``decider_name`` (what the platform calls the decider) is not recorded: records carry
+        the configured name and the identity.
+        """
         try:
             request = self.store.get_request(request_id)
             stage = Stage(stage)
         except (NotFound, ValueError):
             return _private(texts.NO_SUCH_REQUEST.format(id=request_id))
-        if decider == request.requester:
-            return _private(texts.OWN_REQUEST.format(id=request.id))
-        if not who_decides.may_decide(request, stage, decider, self.settings):
-            return _private(
-                texts.NOT_YOURS.format(
-                    stage=texts.STAGE_TITLES[stage.value],
-                    id=request.id,
-                    deciders=texts.STAGE_DECIDERS[stage.value],
-                )
-            )
+        refusal = self._not_theirs(request, stage, decider)
+        if refusal:
+            return _private(refusal)
         refusal = self._not_decidable(request, stage)
         if refusal:
             return _private(refusal)
@@ -135,7 +161,8 @@ class ApprovalService:
             return _private(
                 texts.REASON_NEEDED.format(id=request.id, requester=request.requester_name)
             )
-        name = who_decides.display_name(decider, self.settings, decider_name)
+        # The record carries the configured name, never one the decider chose for themselves.
+        name = who_decides.record_name(decider, self.settings)
         new_status = next_status(request.status, Event.APPROVE if approve else Event.REJECT)
         try:
             decision = self.store.record_decision(
@@ -160,7 +187,7 @@ class ApprovalService:
             request = self.store.get_request(request_id)
         except NotFound:
             return _private(texts.NO_SUCH_REQUEST.format(id=request_id))
-        if who != request.requester:
+        if not self.settings.directory.same(who, request.requester):
             return _private(texts.WITHDRAW_NOT_YOURS.format(id=request.id))
         stage = current_stage(request.status)
         status_name = texts.STATUS_NAMES[request.status.value]
@@ -226,19 +253,29 @@ class ApprovalService:
     def list_requests(
         self, requester: Identity | None = None, status: Status | None = None
     ) -> list[ApprovalRequest]:
-        """Requests, oldest first, optionally of one requester and/or one status."""
-        return self.store.find_requests(
-            requester=requester, statuses=None if status is None else [status]
-        )
+        """Requests, oldest first, optionally of one requester (any of their identities)
+        and/or one status."""
+        statuses = None if status is None else [status]
+        if requester is None:
+            return self.store.find_requests(statuses=statuses)
+        found = {
+            r.id: r
+            for identity in self.settings.directory.person(requester).identities
+            for r in self.store.find_requests(requester=identity, statuses=statuses)
+        }
+        return [found[i] for i in sorted(found)]
 
     def pending_for(self, identity: Identity) -> list[ApprovalRequest]:
         """Requests whose current stage ``identity`` may decide."""
-        pending = [r for r in self.store.find_requests() if is_pending(r.status)]
-        return [
-            r
-            for r in pending
-            if who_decides.may_decide(r, current_stage(r.status), identity, self.settings)  # type: ignore[arg-type]
-        ]
+        waiting: list[ApprovalRequest] = []
+        for request in self.store.find_requests():
+            stage = current_stage(request.status)
+            if stage is None:
+                continue
+            decisions = self.store.decisions(request.id)
+            if who_decides.may_decide(request, stage, identity, self.settings, decisions):
+                waiting.append(request)
+        return waiting
 
     def decisions(self, request_id: int) -> list[Decision]:
         """The decisions on a request, in stage order."""
@@ -263,8 +300,35 @@ class ApprovalService:
         return notices.request_facts(request, self.summary(request))
 
     def _reachable(self, request: ApprovalRequest, stage: Stage) -> list[Identity]:
-        everyone = who_decides.approvers(request, stage, self.settings)
+        decisions = self.store.decisions(request.id)
+        everyone = who_decides.approvers(request, stage, self.settings, decisions)
         return [w for w in everyone if w.platform == request.platform]
+
+    def _not_theirs(self, request: ApprovalRequest, stage: Stage, decider: Identity) -> str:
+        """Why ``decider`` may not decide ``stage`` of ``request``, or "" if they may."""
+        directory = self.settings.directory
+        person = directory.person(decider)
+        title = texts.STAGE_TITLES[stage.value]
+        if person.key == directory.person(request.requester).key:
+            return texts.OWN_REQUEST.format(id=request.id)
+        if decider.platform == who_decides.CONSOLE and request.platform != who_decides.CONSOLE:
+            platform = texts.PLATFORM_NAMES.get(request.platform, request.platform)
+            return texts.CONSOLE_CANNOT_DECIDE.format(id=request.id, platform=platform)
+        for earlier in self.store.decisions(request.id):
+            if earlier.stage is stage:
+                break  # the stage itself was decided: _not_decidable says by whom
+            if directory.person(earlier.decided_by).key == person.key:
+                return texts.DECIDED_EARLIER.format(
+                    id=request.id, earlier=texts.STAGE_TITLES[earlier.stage.value], stage=title
+                )
+        if any(p.key == person.key for p in who_decides.authors(request, self.settings)):
+            return texts.AUTHOR_CANNOT_DECIDE.format(id=request.id, stage=title)
+        decisions = self.store.decisions(request.id)
+        if not who_decides.may_decide(request, stage, decider, self.settings, decisions):
+            return texts.NOT_YOURS.format(
+                stage=title, id=request.id, deciders=texts.STAGE_DECIDERS[stage.value]
+            )
+        return ""
 
     def _ask_stage(self, request: ApprovalRequest, stage: Stage) -> tuple[list[Effect], str]:
         """Effects asking ``stage`` to decide, and a notice for the requester if any."""
@@ -274,7 +338,8 @@ class ApprovalService:
         title = texts.STAGE_TITLES[stage.value]
         if not reachable:
             # Posting still shows the request, but nobody could decide it: say so now.
-            only_you = request.requester in self.settings.members(stage.value)
+            directory = self.settings.directory
+            only_you = directory.holds(stage.value, directory.person(request.requester))
             missing = texts.ONLY_YOU if only_you else texts.NO_APPROVER
             notice = missing.format(stage=title, id=request.id)
         else:
@@ -283,12 +348,10 @@ class ApprovalService:
             effects: list[Effect] = [
                 PostToChannel(request.platform, channel, message, anchor(request.id, stage))
             ]
-            named = who_decides.named_line_manager(
-                request.answers, self.settings, requester=request.requester
-            )
-            if stage is Stage.LINE_MANAGER and named in reachable:
-                # The named line manager may not be in the channel: ask them directly too.
-                effects.append(SendDirect(named, message))  # type: ignore[arg-type]
+            one = who_decides.line_manager_person(request, self.settings)
+            if stage is Stage.LINE_MANAGER and one is not None:
+                # The request's own line manager may not be in the channel: ask them directly.
+                effects += [SendDirect(w, message) for w in reachable if w in one.identities]
             return effects, notice
         return [SendDirect(w, message) for w in reachable], notice
 

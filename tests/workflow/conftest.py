@@ -15,8 +15,8 @@ from assistant.storage import Store
 from assistant.workflow.service import ApprovalService
 
 ANNA = Identity("slack", "UANNA")  # a teacher who asks for a site
-BEN = Identity("slack", "UBEN")  # her line manager, named on the form
-LINDA = Identity("slack", "ULINDA")  # a line manager by role
+BEN = Identity("slack", "UBEN")  # her line manager, named on the form (holds the role)
+LINDA = Identity("slack", "ULINDA")  # another line manager
 SUE = Identity("slack", "USUE")  # senior manager
 SIMON = Identity("teams", "simon-aad")  # senior manager on Teams
 PAT = Identity("slack", "UPAT")  # the Principal
@@ -45,7 +45,7 @@ def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
         "index_dir": tmp_path,
         "config_path": None,
         "roles": {
-            "line_manager": (LINDA,),
+            "line_manager": (LINDA, BEN),
             "senior_manager": (SUE, SIMON),
             "principal": (PAT,),
         },

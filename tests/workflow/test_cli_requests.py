@@ -17,7 +17,7 @@ from tests.workflow.conftest import ANNA, BEN, Clock, answers
 CONFIG = """
 reminder_days = 2
 [roles]
-line_manager = ["slack:ULINDA"]
+line_manager = ["slack:ULINDA", "slack:UBEN"]
 [people]
 "slack:UBEN" = "Ben Brown"
 """

@@ -14,7 +14,7 @@ from tests.workflow.conftest import ANNA, BEN, EVE, LINDA, PAT, SIMON, SUE, answ
 
 PEOPLE = (ANNA, BEN, LINDA, SUE, SIMON, PAT, EVE)
 ROLE_MEMBERS = {
-    Stage.LINE_MANAGER: {LINDA},
+    Stage.LINE_MANAGER: {LINDA, BEN},
     Stage.SENIOR_MANAGER: {SUE, SIMON},
     Stage.PRINCIPAL: {PAT},
 }
@@ -39,13 +39,17 @@ withdrawals = st.tuples(st.just("withdraw"), st.integers(0, 4), people)
 steps = st.one_of(submits, decisions, decisions, decisions, decisions, withdrawals)
 
 
-def _allowed(stage: Stage, requester: Identity, line_manager: dict[str, Any]) -> set[Identity]:
-    """Who may decide, worked out independently of the service."""
+def _allowed(
+    stage: Stage, requester: Identity, line_manager: dict[str, Any], deciders: set[Identity]
+) -> set[Identity]:
+    """Who may decide, worked out independently of the service: never the requester, the
+    site's author (Anna on every form here) or whoever decided an earlier stage."""
+    out = {requester, ANNA} | deciders
     if stage is Stage.LINE_MANAGER and line_manager["name"] in ("Ben Brown", "Linda Lee"):
         named = BEN if line_manager["name"] == "Ben Brown" else LINDA
-        if named != requester:  # naming yourself leaves the decision to the role
+        if named not in out:  # naming someone who may not decide leaves it to the role
             return {named}
-    return ROLE_MEMBERS[stage] - {requester}
+    return ROLE_MEMBERS[stage] - out
 
 
 @settings(
@@ -58,6 +62,7 @@ def test_random_sequences_keep_every_invariant(service: ApprovalService, first, 
     # Each example makes new requests, so examples sharing one database do not interfere.
     ids: list[int] = []
     model: dict[int, tuple[Status, Identity, dict[str, Any]]] = {}
+    deciders: dict[int, set[Identity]] = {}
     trails: dict[int, list] = {}
     for step in [first, *sequence]:
         if step[0] == "submit":
@@ -66,6 +71,7 @@ def test_random_sequences_keep_every_invariant(service: ApprovalService, first, 
             request = service.list_requests(requester=who)[-1]
             ids.append(request.id)
             model[request.id] = (Status.PENDING_LINE_MANAGER, who, line_manager)
+            deciders[request.id] = set()
         elif ids:
             request_id = ids[step[1] % len(ids)]
             status, requester, line_manager = model[request_id]
@@ -77,16 +83,18 @@ def test_random_sequences_keep_every_invariant(service: ApprovalService, first, 
             else:
                 verb, _, stage, who, reason = step
                 stage = stage or current_stage(status) or Stage.PRINCIPAL
-                allowed = sorted(_allowed(stage, requester, line_manager))
+                earlier = deciders[request_id]
+                allowed = sorted(_allowed(stage, requester, line_manager, earlier))
                 who = who or (allowed[0] if allowed else EVE)
                 approve = verb == "approve"
                 service.decide(request_id, stage, who, "X", approve, reason)
                 if (
                     current_stage(status) is stage
-                    and who in _allowed(stage, requester, line_manager)
+                    and who in _allowed(stage, requester, line_manager, earlier)
                     and (approve or reason)
                 ):
                     status = next_status(status, Event.APPROVE if approve else Event.REJECT)
+                    earlier.add(who)
             model[request_id] = (status, requester, line_manager)
         for request_id in ids:
             _check(service, request_id, model[request_id][0], trails)
@@ -103,6 +111,9 @@ def _check(service: ApprovalService, request_id: int, expected: Status, trails: 
     approved = [d.stage for d in decisions if d.approved]
     assert approved == list(STAGES[: len(approved)]), "stages approved out of order"
     assert sum(not d.approved for d in decisions) <= 1
+    deciders = [d.decided_by for d in decisions]
+    assert len(deciders) == len(set(deciders)), "one person decided two stages"
+    assert ANNA not in deciders and service.get(request_id).requester not in deciders
     if expected is Status.APPROVED:
         assert approved == list(STAGES)
     elif current_stage(expected) is not None:

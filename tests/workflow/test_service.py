@@ -81,19 +81,21 @@ def test_without_a_channel_the_request_is_kept_and_approvers_asked_directly(
     unknown = {"name": "Mr Nobody", "identity": None}
     effects = service.submit(ANNA, "Anna Adams", answers(unknown), platform="slack")
     assert len(service.list_requests()) == 1
-    confirm, notice, direct = effects
+    confirm, notice, *directs = effects
     assert isinstance(confirm, Reply) and isinstance(notice, Reply)
     assert "No approval channel" in notice.message.text
-    assert isinstance(direct, SendDirect) and direct.user == LINDA
-    assert direct.message.buttons
+    assert all(isinstance(d, SendDirect) and d.message.buttons for d in directs)
+    assert {d.user for d in directs} == {LINDA, BEN}
 
 
 def test_nobody_reachable_is_said_and_the_request_kept(store, clock, tmp_path) -> None:
     settings = make_settings(tmp_path, channels={}, roles={})
     service = ApprovalService(store=store, settings=settings, clock=clock)
     effects = service.submit(ANNA, "Anna", answers({"name": "X"}), platform="teams")
-    assert [type(e) for e in effects] == [Reply, Reply]
+    assert [type(e) for e in effects] == [Reply, Reply, Reply]
     assert "Nobody who can approve" in effects[1].message.text
+    # the later stages are named at once too, not left to stall when they are reached
+    assert "Other Senior Manager and Principal role" in effects[2].message.text
     assert service.list_requests()[0].status is Status.PENDING_LINE_MANAGER
 
 
@@ -125,7 +127,7 @@ def test_a_stage_with_a_channel_but_no_approvers_is_said(store, clock, tmp_path)
     service = ApprovalService(store=store, settings=settings, clock=clock)
     service.submit(ANNA, "Anna Adams", answers(), platform="slack")
     request = service.list_requests()[0]
-    effects = service.decide(request.id, Stage.LINE_MANAGER, BEN, "Ben Brown", approve=True)
+    effects = service.decide(request.id, Stage.LINE_MANAGER, LINDA, "Linda Lee", approve=True)
     told = [e.message.text for e in effects if isinstance(e, SendDirect) and e.user == ANNA]
     assert any("Nobody who can approve the Other Senior Manager stage" in t for t in told), told
 
@@ -157,7 +159,7 @@ def test_a_typed_name_matching_a_known_person_counts(service: ApprovalService) -
 
 def test_an_unknown_line_manager_falls_back_to_the_role(service: ApprovalService) -> None:
     request_id = _submit(service, line_manager={"name": "Mr Nobody", "identity": None})
-    assert "not yours" in _private_text(service.decide(request_id, "line_manager", BEN, "B", True))
+    assert "not yours" in _private_text(service.decide(request_id, "line_manager", EVE, "E", True))
     assert isinstance(service.decide(request_id, "line_manager", LINDA, "L", True)[0], UpdatePost)
 
 
@@ -254,7 +256,7 @@ def test_next_stage_on_teams_goes_to_the_teams_channel(store, clock, tmp_path) -
 def test_pending_for_lists_what_someone_may_decide(service: ApprovalService) -> None:
     first = _submit(service)
     second = _submit(service, line_manager={"name": "Mr Nobody", "identity": None})
-    assert [r.id for r in service.pending_for(BEN)] == [first]
+    assert [r.id for r in service.pending_for(BEN)] == [first, second]
     assert [r.id for r in service.pending_for(LINDA)] == [second]
     assert service.pending_for(ANNA) == [] and service.pending_for(SUE) == []
     service.decide(first, "line_manager", BEN, "Ben", True)
@@ -313,5 +315,6 @@ def test_export_is_laid_out_like_appendix_b(service: ApprovalService, clock: Clo
     )
     service.decide(request_id, "line_manager", BEN, "Ben", True)
     done = service.export_markdown(request_id)
-    assert "| Ben Brown | 03 Mar 2025 | approved |" in done
-    assert done.index("Ben Brown | 03") > done.index("## APPROVAL")
+    assert "| Ben Brown (slack:UBEN) | 03 Mar 2025 | approved |" in done
+    assert "submitted by Anna Adams (slack:UANNA) on 03 Mar 2025" in done
+    assert done.index("Ben Brown (slack:UBEN) | 03") > done.index("## APPROVAL")

@@ -172,19 +172,18 @@ async def start_server(core: Any, settings: Settings) -> TestServer:
 def real_core_settings(tmp_path: Path, api_url: str, **changes: Any) -> Settings:
     """Slack settings for the real core: the Wootton policy, a fresh SQLite file, approvers
     by role (line managers ULINEROLE, senior USENIOR1, principal UPRINCIPAL1) and channels."""
-    return dataclasses.replace(
-        slack_settings(tmp_path, api_url),
-        corpus_dir=CORPUS,
-        index_dir=tmp_path / "index",
-        database_url=f"sqlite:///{tmp_path / 'assistant.db'}",
-        roles={
+    values: dict[str, Any] = {
+        "corpus_dir": CORPUS,
+        "index_dir": tmp_path / "index",
+        "database_url": f"sqlite:///{tmp_path / 'assistant.db'}",
+        "roles": {
             "line_manager": (Identity("slack", "ULINEROLE"),),
             "senior_manager": (Identity("slack", "USENIOR1"),),
             "principal": (Identity("slack", "UPRINCIPAL1"),),
         },
-        channels={stage: {"slack": channel} for stage, channel in APPROVAL_CHANNELS.items()},
-        **changes,
-    )
+        "channels": {stage: {"slack": channel} for stage, channel in APPROVAL_CHANNELS.items()},
+    }
+    return dataclasses.replace(slack_settings(tmp_path, api_url), **{**values, **changes})
 
 
 def to(channel: str) -> Any:

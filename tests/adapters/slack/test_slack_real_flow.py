@@ -25,7 +25,16 @@ LINE, SENIOR, PRINCIPAL = "ULINE1", "USENIOR1", "UPRINCIPAL1"
 async def test_form_in_a_dm_then_two_approvals_and_a_rejection(fake_slack, tmp_path):
     events = iter(range(1, 1000))
     people = {Identity("slack", LINE): "Lee Line"}
-    async with real_core_server(tmp_path, fake_slack.url, people=people) as (core, slack):
+    # Both hold the line manager role; the form names Lee, so the stage is Lee's.
+    roles = {
+        "line_manager": (Identity("slack", "ULINEROLE"), Identity("slack", LINE)),
+        "senior_manager": (Identity("slack", SENIOR),),
+        "principal": (Identity("slack", PRINCIPAL),),
+    }
+    async with real_core_server(tmp_path, fake_slack.url, people=people, roles=roles) as (
+        core,
+        slack,
+    ):
 
         async def say(text: str) -> None:
             before = core.store.load_draft(STAFF)
@@ -49,18 +58,23 @@ async def test_form_in_a_dm_then_two_approvals_and_a_rejection(fake_slack, tmp_p
         else:
             raise AssertionError("the form never reached its review")
 
-        [review] = [
-            c
-            for c in fake_slack.called("chat.postMessage", to("D0STAFF1"))
-            if form_texts.BUTTON_SUBMIT in json.dumps(c.args.get("blocks", []))
-        ][-1:]
+        def reviews() -> list:
+            return [
+                c
+                for c in fake_slack.called("chat.postMessage", to("D0STAFF1"))
+                if form_texts.BUTTON_SUBMIT in json.dumps(c.args.get("blocks", []))
+            ]
+
+        # The draft is saved before its review is posted: wait for the post itself.
+        await wait_until(lambda: bool(reviews()))
+        review = reviews()[-1]
         await slack.interaction(click(review, form_texts.BUTTON_SUBMIT, user="USTAFF1"))
         [first] = await fake_slack.wait_for(
             "chat.postMessage", to(APPROVAL_CHANNELS["line_manager"])
         )
         assert "&lt;" not in first.args["text"]
 
-        # The line manager role is not the named line manager: not theirs to decide.
+        # Another line manager is not the one named: not theirs to decide.
         await slack.interaction(click(first, "Approve", user="ULINEROLE"))
         [ephemeral] = await fake_slack.wait_for("chat.postEphemeral")
         assert ephemeral.args["user"] == "ULINEROLE"
