@@ -38,6 +38,7 @@ from assistant.adapters.slack.translate import (
     action_incoming,
     action_key,
     event_key,
+    from_our_workspace,
     identity,
     is_from_a_person,
     mentioned_ids,
@@ -86,6 +87,20 @@ def web_client(settings: SlackSettings) -> AsyncWebClient:
             AsyncRateLimitErrorRetryHandler(max_retry_count=MAX_RATE_LIMIT_RETRIES),
         ],
     )
+
+
+def installed_team(context: Any) -> str | None:
+    """The workspace the app is installed in (bolt's auth.test result), if known."""
+    result = getattr(context, "authorize_result", None) if context is not None else None
+    return getattr(result, "team_id", None) or None
+
+
+def _ours(body: dict[str, Any], event: dict[str, Any] | None, context: Any) -> bool:
+    if from_our_workspace(body, event, installed_team(context)):
+        return True
+    # Slack Connect: someone from another workspace in a shared channel is not staff.
+    log.info("Slack: ignored a request from outside the installed workspace")
+    return False
 
 
 def friendly(exc: BaseException) -> Message:
@@ -170,6 +185,8 @@ class SlackAdapter:
         bot_user_id = context.get("bot_user_id")
         if not is_from_a_person(event, bot_user_id=bot_user_id):
             return
+        if not _ours(body, event, context):
+            return
         if not await asyncio.to_thread(self.core.first_delivery, event_key(body)):
             return
         raw = str(event.get("text") or "")
@@ -192,9 +209,13 @@ class SlackAdapter:
         """A checkbox ticked or a person picked: nothing to do until Next is pressed."""
         await ack()
 
-    async def on_action(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
+    async def on_action(
+        self, ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any
+    ) -> None:
         """A button: open the reason modal, or hand the action to the core."""
         await ack()
+        if not _ours(body, None, context):
+            return
         where = where_for_action(body)
         action_id = str(action.get("action_id", ""))
         core_action = action_of(action_id)
@@ -219,8 +240,13 @@ class SlackAdapter:
         if where.channel is None:
             await publish_home(client=self.client, core=self.core, user_id=where.user_id)
 
-    async def on_reason(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
+    async def on_reason(
+        self, ack: Any, body: dict[str, Any], view: dict[str, Any], context: Any
+    ) -> None:
         """The reason modal was submitted: an empty reason is refused under the field."""
+        if not _ours(body, None, context):
+            await ack()
+            return
         fields: dict[str, Any] = view["state"]["values"].get(REASON_BLOCK) or {}
         first: dict[str, Any] = next(iter(fields.values()), {})
         reason = str(first.get("value") or "")
@@ -234,9 +260,14 @@ class SlackAdapter:
         incoming, where = reason_incoming(body, names=names)
         await self._handle(incoming, where)
 
-    async def on_whole_form(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
+    async def on_whole_form(
+        self, ack: Any, body: dict[str, Any], view: dict[str, Any], context: Any
+    ) -> None:
         """The whole form was submitted: checked by the core before the ack (no model is
         involved, so it is fast); errors go under their fields, else the review to the DM."""
+        if not _ours(body, None, context):
+            await ack()
+            return
         user_id = str(body["user"]["id"])
         names = await self.people.names([user_id, *picked_users(view)])
         incoming = whole_form_incoming(body, names=names)

@@ -82,6 +82,31 @@ def is_from_a_person(event: Mapping[str, Any], *, bot_user_id: str | None) -> bo
     return bool(user) and user != bot_user_id
 
 
+def acting_team(body: Mapping[str, Any], event: Mapping[str, Any] | None = None) -> str:
+    """The workspace of the person who sent an event or pressed a button ("" if not given).
+
+    In a Slack Connect channel the sender may belong to another workspace: an event says so
+    in ``user_team`` (or ``team``), an interaction in ``user.team_id``.
+    """
+    if event is not None:
+        return str(event.get("user_team") or event.get("team") or "")
+    user = body.get("user")
+    return str(user.get("team_id") or "") if isinstance(user, Mapping) else ""
+
+
+def from_our_workspace(
+    body: Mapping[str, Any], event: Mapping[str, Any] | None, installed_team: str | None
+) -> bool:
+    """True when the sender belongs to the workspace the app is installed in.
+
+    Slack Connect users of other workspaces are not staff: they are ignored. A payload that
+    names no workspace for its sender is refused too, rather than trusted.
+    """
+    if not installed_team:
+        return False
+    return acting_team(body, event) == installed_team
+
+
 def event_key(body: Mapping[str, Any]) -> str:
     """The de-duplication key of an Events API delivery (the same across Slack's retries)."""
     event = body.get("event", {})
