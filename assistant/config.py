@@ -46,9 +46,18 @@ class TeamsSettings:
     app_password: str = ""
     app_type: str = ""
     tenant_id: str = ""
+    # MultiTenant: the other tenants whose users may use the bot (ASSISTANT_TEAMS_TENANTS).
+    tenants: tuple[str, ...] = ()
+    # ASSISTANT_TEAMS_TRIAL=1: without an app id, a loopback-only trial that changes nothing.
+    trial: bool = False
     # botbuilder configuration names (TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL, ...) -> URL, for
     # a private cloud or a local test issuer; empty means Microsoft's public cloud.
     endpoints: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def allowed_tenants(self) -> frozenset[str]:
+        """The Entra tenants whose users the bot serves: ours, and any allowed others."""
+        return frozenset(t for t in (self.tenant_id, *self.tenants) if t)
 
 
 @dataclass(frozen=True)
@@ -202,14 +211,26 @@ def load_settings(env: Mapping[str, str] | None = None, *, root: Path | None = N
         problems.append(
             f"MICROSOFT_APP_TYPE: {app_type!r} is not SingleTenant, MultiTenant or UserAssignedMSI"
         )
+    trial_text = env.get("ASSISTANT_TEAMS_TRIAL", "").strip()
+    if trial_text not in ("", "0", "1"):
+        problems.append(f"ASSISTANT_TEAMS_TRIAL: 1 turns the local trial on, not {trial_text!r}")
     teams = TeamsSettings(
         app_id=app_id,
         app_password=env.get("MICROSOFT_APP_PASSWORD", ""),
         app_type=app_type,
         tenant_id=env.get("MICROSOFT_APP_TENANT_ID", ""),
+        tenants=tuple(
+            t.strip() for t in env.get("ASSISTANT_TEAMS_TENANTS", "").split(",") if t.strip()
+        ),
+        trial=trial_text == "1",
     )
     if app_id and app_type == "SingleTenant" and not teams.tenant_id:
         problems.append("MICROSOFT_APP_TENANT_ID: needed for a SingleTenant bot")
+    if app_id and not teams.allowed_tenants:
+        # Only users of the school's own tenant(s) may act: a token alone proves no tenant.
+        problems.append(
+            "MICROSOFT_APP_TENANT_ID: needed (or ASSISTANT_TEAMS_TENANTS for a MultiTenant bot)"
+        )
 
     if problems:
         where = f" in {config_path}" if config_path else ""

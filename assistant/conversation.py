@@ -50,6 +50,17 @@ _THANKS_WORDS = {
 _BYE_WORDS = {"bye", "bye bye", "goodbye", "see you", "see ya", "cya", "quit", "exit", "done"}
 _PUNCTUATION = re.compile(r"[^\w\s']+")
 _DECISION = re.compile(r"^\s*(\d+)\s*:\s*([a-z_]*)\s*$")
+# What someone whose identity nobody vouches for may not do (Incoming.verified).
+_CHANGES_STATE = frozenset(
+    {
+        Action.APPROVE,
+        Action.REJECT,
+        Action.WITHDRAW,
+        Action.HELPFUL,
+        Action.NOT_HELPFUL,
+        Action.FORM_SUBMIT,
+    }
+)
 
 
 class Answers(Protocol):
@@ -225,6 +236,8 @@ class Assistant:
             self.store.save_draft(incoming.user, result.state.to_json())
             return effects
         if event.kind is form.EventKind.SUBMITTED:
+            if not incoming.verified:
+                return [_private(texts.UNVERIFIED)]  # the draft stays at its review
             effects += self.approvals.submit(
                 incoming.user,
                 self._name(incoming),
@@ -260,6 +273,8 @@ class Assistant:
 
     def _on_action(self, incoming: Incoming) -> list[Effect]:
         action = incoming.action
+        if not incoming.verified and action in _CHANGES_STATE:
+            return [_private(texts.UNVERIFIED)]
         if action in (Action.APPROVE, Action.REJECT):
             return self._decide(incoming, approve=action is Action.APPROVE)
         if action is Action.WITHDRAW:

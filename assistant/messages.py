@@ -79,6 +79,9 @@ class Incoming:
     mentions: tuple[Identity, ...] = ()
     # With Action.FORM_WHOLE: (field key, its input) for every field of the form.
     fields: tuple[tuple[str, FieldInput], ...] = ()
+    # False when nobody vouches for ``user`` (the Teams trial without sign-in): the core then
+    # changes nothing others rely on (no submit, withdraw, feedback or decision).
+    verified: bool = True
 
 
 class Kind(StrEnum):

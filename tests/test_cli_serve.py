@@ -12,7 +12,13 @@ from assistant.cli.serve import serving_settings
 
 @pytest.fixture(autouse=True)
 def no_teams_app(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
-    for name in ("MICROSOFT_APP_ID", "MICROSOFT_APP_PASSWORD", "HOST", "PORT"):
+    for name in (
+        "MICROSOFT_APP_ID",
+        "MICROSOFT_APP_PASSWORD",
+        "HOST",
+        "PORT",
+        "ASSISTANT_TEAMS_TRIAL",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("ASSISTANT_CONFIG", "")
     monkeypatch.chdir(tmp_path)
@@ -27,4 +33,13 @@ def test_a_public_host_turns_the_unauthenticated_teams_route_off() -> None:
 def test_without_arguments_the_settings_address_is_kept() -> None:
     settings = serving_settings(argparse.Namespace(host=None, port=None))
     assert (settings.host, settings.port) == ("127.0.0.1", 3978)
+    # Loopback alone (as behind a same-host reverse proxy) does not open the trial.
+    assert decide_mode(settings) is AuthMode.OFF
+
+
+def test_the_trial_is_asked_for_and_stays_on_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASSISTANT_TEAMS_TRIAL", "1")
+    settings = serving_settings(argparse.Namespace(host=None, port=None))
     assert decide_mode(settings) is AuthMode.LOOPBACK_TRIAL
+    public = serving_settings(argparse.Namespace(host="0.0.0.0", port=None))
+    assert decide_mode(public) is AuthMode.OFF

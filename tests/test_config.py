@@ -154,3 +154,15 @@ def test_a_role_may_name_a_person_and_old_style_names_still_load(tmp_path: Path)
     assert pat.key == "pat" and pat.name == "Pat Patel"
     assert settings.directory.name(Identity("slack", "U0SUE")) == "Sue Smith"
     assert settings.people[Identity("teams", "aad-pat")] == "Pat Patel"
+
+
+def test_the_teams_trial_switch_and_tenants(tmp_path: Path) -> None:
+    assert load_settings({}, root=tmp_path).teams.trial is False
+    assert load_settings({"ASSISTANT_TEAMS_TRIAL": "1"}, root=tmp_path).teams.trial is True
+    with pytest.raises(ConfigError, match="ASSISTANT_TEAMS_TRIAL"):
+        load_settings({"ASSISTANT_TEAMS_TRIAL": "yes"}, root=tmp_path)
+    multi = {"MICROSOFT_APP_ID": "app", "MICROSOFT_APP_TYPE": "MultiTenant"}
+    with pytest.raises(ConfigError, match="ASSISTANT_TEAMS_TENANTS"):
+        load_settings(multi, root=tmp_path)
+    settings = load_settings({**multi, "ASSISTANT_TEAMS_TENANTS": "t1, t2"}, root=tmp_path)
+    assert settings.teams.allowed_tenants == {"t1", "t2"}

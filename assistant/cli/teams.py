@@ -58,7 +58,8 @@ def _package_command(args: argparse.Namespace) -> int:
 def teams_report(settings: Settings, core: Any) -> tuple[list[str], int]:
     """Lines about the Teams set-up, and how many of them are problems."""
     from assistant.adapters.teams.auth import AuthMode, decide_mode
-    from assistant.adapters.teams.mount import channels_without_bot
+    from assistant.adapters.teams.mount import channels_without_bot, tenant_order
+    from assistant.adapters.teams.translate import personal_key
 
     lines: list[str] = []
     problems = 0
@@ -66,7 +67,10 @@ def teams_report(settings: Settings, core: Any) -> tuple[list[str], int]:
     if mode is AuthMode.AUTHENTICATED:
         lines.append(f"ok    Teams: on, app id {settings.teams.app_id}")
     elif mode is AuthMode.LOOPBACK_TRIAL:
-        lines.append("warn  Teams: local trial only (no MICROSOFT_APP_ID; approvals refused)")
+        lines.append(
+            "warn  Teams: local trial only (ASSISTANT_TEAMS_TRIAL=1, no MICROSOFT_APP_ID; "
+            "submitting, withdrawing, feedback and decisions refused)"
+        )
     else:
         lines.append("info  Teams: off (set MICROSOFT_APP_ID, _PASSWORD and _TENANT_ID)")
     missing = dict(channels_without_bot(settings, core))
@@ -86,7 +90,8 @@ def teams_report(settings: Settings, core: Any) -> tuple[list[str], int]:
     for who in people:
         if who.platform != "teams":
             continue
-        if core.recall("teams_conversation", f"user:{who.user_id}") is None:
+        keys = [personal_key(t, who.user_id) for t in tenant_order(settings.teams)]
+        if all(core.recall("teams_conversation", key) is None for key in keys):
             problems += 1
             name = settings.people.get(who, str(who))
             lines.append(

@@ -31,6 +31,12 @@ BACK_TO_FORM = "Back to your approval form:"
 RESUMING_FORM = "You have an approval form in progress. Picking up where you left off:"
 NO_FORM = "You don't have an approval form in progress. Say \u201cstart the approval form\u201d to begin one."
 UNKNOWN_ACTION = "That button is no longer in use. Please try again from a newer message."
+# Said where the platform cannot prove who is typing (the Teams trial without sign-in).
+UNVERIFIED = (
+    "This chat can't prove who you are (a trial without sign-in), so I can answer questions "
+    "and go through the form with you, but I can't submit, withdraw, record feedback or decide "
+    "anything here. Your form is kept as it is."
+)
 
 MY_REQUESTS = "My requests"
 NO_REQUESTS = "You have no site requests."

@@ -14,7 +14,9 @@ PEOPLE_HINT = "Type @ and the person's name to mention them (you can mention sev
 REVIEWED = "{document} · reviewed {reviewed}"
 CLAUSE_TITLE = "Clause {clause_id} · {section}"
 APPROVALS_NEED_REGISTRATION = (
-    "Approvals can't be given here: this Teams bot is running without sign-in (a local trial). "
-    "Ask your IT team to register the bot with Microsoft (MICROSOFT_APP_ID), then approve from Teams."
+    "That can't be done here: this Teams bot is running without sign-in (a local trial), so "
+    "it answers questions and walks through the form but submits, withdraws, records feedback "
+    "and approves nothing. Ask your IT team to register the bot with Microsoft "
+    "(MICROSOFT_APP_ID), then do it from Teams."
 )
 SOMETHING_WENT_WRONG = chat.SOMETHING_WENT_WRONG

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 
 from botbuilder.core import ActivityHandler, TurnContext
 from botbuilder.core.teams import TeamsInfo
@@ -26,7 +27,18 @@ from assistant.messages import Action, Effect, Incoming, Message, PrivateReply, 
 from assistant.texts import teams as texts
 
 log = logging.getLogger(__name__)
-APPROVAL_ACTIONS = frozenset({Action.APPROVE, Action.REJECT})
+# Everything that changes what others see or rely on: refused in the trial without sign-in,
+# where anyone on this machine could claim any identity.
+STATE_CHANGING_ACTIONS = frozenset(
+    {
+        Action.APPROVE,
+        Action.REJECT,
+        Action.WITHDRAW,
+        Action.HELPFUL,
+        Action.NOT_HELPFUL,
+        Action.FORM_SUBMIT,
+    }
+)
 ElsewhereDeliverer = Callable[[Sequence[Effect]], Awaitable[None]]
 
 
@@ -56,7 +68,9 @@ class TeamsBot(ActivityHandler):
         """Keep the conversation reference of every channel and personal chat the bot is in."""
         if activity.type not in ("message", "conversationUpdate", "installationUpdate"):
             return
-        for key, reference in conversation_keys(activity):
+        if not self._authenticated and not is_personal(activity):
+            return  # the trial keeps no channel, so it can never stand in for a real one
+        for key, reference in conversation_keys(activity, trial=not self._authenticated):
             try:
                 await asyncio.to_thread(self._core.remember, CONVERSATION_KIND, key, reference)
             except Exception:
@@ -71,13 +85,18 @@ class TeamsBot(ActivityHandler):
             return
         if not is_personal(activity) and activity.value is None and not mentions_bot(activity):
             return  # in a channel the bot answers only when @mentioned (or a card is used)
-        incoming = to_incoming(activity, await self._resolve_mentions(turn_context))
+        trial = not self._authenticated
+        incoming = to_incoming(activity, await self._resolve_mentions(turn_context), trial=trial)
         if incoming is None:
             return
-        if incoming.action in APPROVAL_ACTIONS and not self._authenticated:
-            log.warning("Teams: approval click refused: the route runs without authentication")
-            await self._reply(turn_context, Message(text=texts.APPROVALS_NEED_REGISTRATION))
-            return
+        if trial:
+            if incoming.action in STATE_CHANGING_ACTIONS:
+                log.warning(
+                    "Teams: %s refused: the route runs without authentication", incoming.action
+                )
+                await self._reply(turn_context, Message(text=texts.APPROVALS_NEED_REGISTRATION))
+                return
+            incoming = replace(incoming, verified=False)  # e.g. "submit" typed at the review
         try:
             effects = await asyncio.to_thread(self._core.handle, incoming)
         except AssistantError as error:

@@ -12,7 +12,12 @@ from typing import Any, TypeVar
 from botbuilder.core import BotAdapter, TurnContext
 
 from assistant.adapters.teams.cards import activity_for
-from assistant.adapters.teams.translate import CONVERSATION_KIND, PLATFORM, reference_from
+from assistant.adapters.teams.translate import (
+    CONVERSATION_KIND,
+    PLATFORM,
+    personal_key,
+    reference_from,
+)
 from assistant.core import Core
 from assistant.messages import Effect, Identity, Message, PostToChannel, SendDirect, UpdatePost
 
@@ -82,12 +87,15 @@ class TeamsDelivery:
         app_id: str,
         policy: RetryPolicy | None = None,
         allow_service_url: Callable[[str], bool] = lambda url: True,
+        tenants: Sequence[str] = (),
     ) -> None:
         self._adapter = adapter
         self._core = core
         self._app_id = app_id
         self._policy = policy or RetryPolicy()
         self._allow = allow_service_url
+        # Personal chats are kept per tenant: look in the tenants this bot serves, in order.
+        self._tenants = tuple(tenants)
 
     async def deliver(self, effects: Sequence[Effect]) -> None:
         """Carry out each effect; one failing does not stop the others."""
@@ -146,7 +154,11 @@ class TeamsDelivery:
 
     async def send_direct(self, user: Identity, message: Message, *, warn: bool = True) -> bool:
         """Message ``user`` in their personal chat with the bot; False when none is known."""
-        reference = await self._recall(CONVERSATION_KIND, f"user:{user.user_id}")
+        reference = None
+        for tenant in self._tenants:
+            reference = await self._recall(CONVERSATION_KIND, personal_key(tenant, user.user_id))
+            if reference is not None:
+                break
         if reference is None:
             if not warn:
                 return False

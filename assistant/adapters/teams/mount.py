@@ -19,6 +19,7 @@ from assistant.adapters.teams.auth import AuthMode, decide_mode, is_loopback_url
 from assistant.adapters.teams.bot import TeamsBot
 from assistant.adapters.teams.delivery import RetryPolicy, TeamsDelivery
 from assistant.adapters.teams.route import MessagesRoute
+from assistant.adapters.teams.translate import TRIAL
 from assistant.config import Settings, TeamsSettings
 from assistant.core import Core
 from assistant.errors import ConfigError
@@ -80,6 +81,11 @@ class BotConfig:
         )
 
 
+def tenant_order(teams: TeamsSettings) -> tuple[str, ...]:
+    """The tenants the bot serves, its own first."""
+    return tuple(dict.fromkeys(t for t in (teams.tenant_id, *teams.tenants) if t))
+
+
 def channels_without_bot(settings: Settings, core: Core) -> list[tuple[str, str]]:
     """(stage, channel id) of configured Teams channels the bot has not been added to."""
     return [
@@ -97,14 +103,16 @@ def mount(
     if mode is AuthMode.OFF:
         log.info(
             "Teams: off (set MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD and MICROSOFT_APP_TENANT_ID "
-            "to turn it on; without them it runs only as a local trial with HOST=127.0.0.1)"
+            "to turn it on; ASSISTANT_TEAMS_TRIAL=1 with HOST=127.0.0.1 gives a local trial)"
         )
         return mode
     if mode is AuthMode.LOOPBACK_TRIAL:
         log.warning(
-            "Teams: MICROSOFT_APP_ID is not set: authentication is OFF. /api/messages answers "
-            "only on %s for a local Bot Framework Emulator trial, replies only to a loopback "
-            "serviceUrl, and refuses approvals. Register the bot before using it in Teams.",
+            "Teams: ASSISTANT_TEAMS_TRIAL=1 and no MICROSOFT_APP_ID: authentication is OFF. "
+            "/api/messages answers only on %s, only requests from this machine that came "
+            "through no proxy, for a local Bot Framework Emulator trial; it replies only to a "
+            "loopback serviceUrl and refuses to submit, withdraw, record feedback or decide. "
+            "Register the bot before using it in Teams.",
             settings.host,
         )
     else:
@@ -127,6 +135,7 @@ def mount(
         app_id=settings.teams.app_id,
         policy=policy,
         allow_service_url=is_loopback_url if trial else (lambda url: True),
+        tenants=(TRIAL,) if trial else tenant_order(settings.teams),
     )
 
     async def elsewhere(effects: Sequence[Effect]) -> None:
@@ -139,7 +148,9 @@ def mount(
         authenticated=not trial,
         policy=policy,
     )
-    route = MessagesRoute(adapter=adapter, bot=bot, mode=mode)
+    route = MessagesRoute(
+        adapter=adapter, bot=bot, mode=mode, tenants=settings.teams.allowed_tenants
+    )
     app.router.add_post("/api/messages", route.handle)
     app[DELIVERERS]["teams"] = delivery.deliver
     app[ROUTE] = route

@@ -11,7 +11,14 @@ from aiohttp import web
 from botbuilder.core import Bot, CloudAdapterBase
 from botbuilder.schema import Activity
 
-from assistant.adapters.teams.auth import AuthMode, has_bearer_token, is_loopback_url
+from assistant.adapters.teams.auth import (
+    AuthMode,
+    came_through_a_proxy,
+    has_bearer_token,
+    is_local_peer,
+    is_loopback_url,
+)
+from assistant.adapters.teams.translate import origin_problem, user_id
 
 log = logging.getLogger(__name__)
 
@@ -19,13 +26,27 @@ log = logging.getLogger(__name__)
 class MessagesRoute:
     """The aiohttp handler for Bot Framework activities."""
 
-    def __init__(self, *, adapter: CloudAdapterBase, bot: Bot, mode: AuthMode) -> None:
+    def __init__(
+        self,
+        *,
+        adapter: CloudAdapterBase,
+        bot: Bot,
+        mode: AuthMode,
+        tenants: frozenset[str] = frozenset(),
+    ) -> None:
         self._adapter = adapter
         self._bot = bot
         self._mode = mode
+        self._tenants = tenants
         self.tasks: set[asyncio.Task[Any]] = set()
 
     async def handle(self, request: web.Request) -> web.Response:
+        if self._mode is AuthMode.LOOPBACK_TRIAL and (
+            came_through_a_proxy(request.headers) or not is_local_peer(request.remote)
+        ):
+            # The trial checks no token: it serves only a client on this very machine.
+            log.warning("Teams: trial request from another machine or through a proxy (403)")
+            return web.Response(status=403)
         header = request.headers.get("Authorization")
         if self._mode is AuthMode.AUTHENTICATED and not has_bearer_token(header):
             log.warning("Teams: request without a Bot Framework token refused (401)")
@@ -54,6 +75,16 @@ class MessagesRoute:
         except Exception as error:
             log.warning("Teams: Bot Framework token refused (401): %s", type(error).__name__)
             return web.Response(status=401)
+        if self._mode is AuthMode.AUTHENTICATED:
+            # A valid token proves the Bot Framework sent it, not that Teams vouches for the
+            # sender: Direct Line and Web Chat let the client choose who it is.
+            problem = origin_problem(activity, self._tenants)
+            if problem:
+                log.warning("Teams: activity refused (403): %s", problem)
+                return web.Response(status=403)
+            if activity.type in ("message", "invoke") and not user_id(activity):
+                log.warning("Teams: activity refused (403): the sender has no Entra object id")
+                return web.Response(status=403)
         if activity.type == "invoke":  # the caller waits for an invoke response body
             response = await self._adapter.process_activity(auth, activity, self._bot.on_turn)
             if response is None:

@@ -29,12 +29,51 @@ def is_personal(activity: Activity) -> bool:
     return kind in (None, "", "personal")
 
 
-def user_id(activity: Activity) -> str:
-    """The sender's Entra (AAD) object id; the channel account id when there is none (emulator)."""
+TEAMS_CHANNEL = "msteams"
+# The local trial's stand-in tenant and identity prefix: a trial identity (chosen by whoever
+# drives the Emulator) can never equal a real Entra object id, nor its stored chat a real one.
+TRIAL = "trial"
+
+
+def user_id(activity: Activity, *, trial: bool = False) -> str:
+    """The sender's Entra (AAD) object id, "" without one.
+
+    Only Teams vouches for ``aadObjectId``; ``from.id`` is chosen by the client on other
+    channels, so it is never taken for a person, except as a ``trial:`` identity in the
+    local trial (which changes nothing).
+    """
     sender = activity.from_property
     if sender is None:
         return ""
-    return sender.aad_object_id or sender.id or ""
+    if trial:
+        return f"{TRIAL}:{sender.aad_object_id or sender.id or ''}" if sender.id else ""
+    return sender.aad_object_id or ""
+
+
+def tenant_of(activity: Activity) -> str:
+    """The activity's Entra tenant; "" when it names none or names two different ones."""
+    conversation = activity.conversation
+    from_conversation = (getattr(conversation, "tenant_id", None) or "") if conversation else ""
+    data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    tenant = data.get("tenant")
+    from_data = str(tenant.get("id") or "") if isinstance(tenant, dict) else ""
+    if from_conversation and from_data and from_conversation != from_data:
+        return ""
+    return from_conversation or from_data
+
+
+def origin_problem(activity: Activity, allowed_tenants: frozenset[str]) -> str:
+    """Why an authenticated activity is not from Teams in our tenant, or "" when it is."""
+    if activity.channel_id != TEAMS_CHANNEL:
+        return f"channel {activity.channel_id!r} is not Teams"
+    if tenant_of(activity) not in allowed_tenants:
+        return "the activity's tenant is not one this bot serves"
+    return ""
+
+
+def personal_key(tenant: str, aad: str) -> str:
+    """The key a person's personal-chat reference is kept under."""
+    return f"user:{tenant}:{aad}"
 
 
 def channel_id(activity: Activity) -> str | None:
@@ -119,12 +158,14 @@ def _action(value: Any) -> tuple[Action | None, str, tuple[str, ...], str]:
     return action, single, values, reason
 
 
-def to_incoming(activity: Activity, resolved: dict[str, str] | None = None) -> Incoming | None:
+def to_incoming(
+    activity: Activity, resolved: dict[str, str] | None = None, *, trial: bool = False
+) -> Incoming | None:
     """The Incoming for a message activity, or None when there is nothing to hand on.
 
     ``resolved`` maps mentioned channel account ids to aad object ids looked up by the bot.
     """
-    sender = user_id(activity)
+    sender = user_id(activity, trial=trial)
     if not sender:
         return None
     action, value, values, reason = _action(activity.value)
@@ -155,11 +196,14 @@ def reference_of(activity: Activity) -> dict[str, Any]:
     return TurnContext.get_conversation_reference(activity).serialize()
 
 
-def conversation_keys(activity: Activity) -> list[tuple[str, dict[str, Any]]]:
+def conversation_keys(
+    activity: Activity, *, trial: bool = False
+) -> list[tuple[str, dict[str, Any]]]:
     """(key, reference) pairs to remember for this activity: its channel and/or the user's chat.
 
     A channel's reference points at the channel itself (no thread, no activity id) so that a
-    proactive send starts a new post; a personal chat is keyed ``user:<aad object id>``.
+    proactive send starts a new post; a personal chat is keyed by tenant and Entra object id
+    (:func:`personal_key`), so that no other tenant's user, and no trial, can take it over.
     """
     keys: list[tuple[str, dict[str, Any]]] = []
     reference = TurnContext.get_conversation_reference(activity)
@@ -170,10 +214,11 @@ def conversation_keys(activity: Activity) -> list[tuple[str, dict[str, Any]]]:
         data.pop("activityId", None)
         data.pop("user", None)
         keys.append((channel, data))
-    elif is_personal(activity) and user_id(activity):
+    elif is_personal(activity) and user_id(activity, trial=trial):
         data = reference.serialize()
         data.pop("activityId", None)
-        keys.append((f"user:{user_id(activity)}", data))
+        tenant = TRIAL if trial else tenant_of(activity)
+        keys.append((personal_key(tenant, user_id(activity, trial=trial)), data))
     return keys
 
 

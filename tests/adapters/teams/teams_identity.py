@@ -76,6 +76,8 @@ class IdentityService:
     token_requests: list[dict[str, str]] = field(default_factory=list)
     issued: list[str] = field(default_factory=list)
     metadata_fetches: int = 0
+    # The channels the signing key is endorsed for (Microsoft's keys list many channels).
+    endorsements: list[str] = field(default_factory=lambda: ["msteams"])
     # botbuilder caches metadata and keys per URL for the whole process; a fresh path per
     # service keeps a reused port from meeting an earlier service's keys.
     realm: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
@@ -165,7 +167,7 @@ class IdentityService:
             }
         if method == "GET" and path == f"/{self.realm}/v1/keys":
             jwk = json.loads(RSAAlgorithm.to_jwk(self.signing_key.public_key()))
-            jwk.update(kid=KEY_ID, use="sig", endorsements=["msteams"])
+            jwk.update(kid=KEY_ID, use="sig", endorsements=list(self.endorsements))
             return 200, {"keys": [jwk]}
         if method == "GET" and path == f"/dstsv2/{TENANT}/.well-known/openid-configuration":
             return 200, {

@@ -13,12 +13,16 @@ CHANNELS = {stage: f"19:{stage.replace('_', '')}@thread.tacv2" for stage in STAG
 APPROVERS = {stage: Identity("teams", f"aad-{stage}") for stage in STAGES}
 
 
-def make_settings(tmp_path: Path, *, app_id: str = "", host: str = "127.0.0.1") -> Settings:
+def make_settings(
+    tmp_path: Path, *, app_id: str = "", host: str = "127.0.0.1", trial: bool | None = None
+) -> Settings:
+    """Teams settings: with ``app_id`` a registered bot, else (by default) the local trial."""
     teams = TeamsSettings(
         app_id=app_id,
         app_password="secret" if app_id else "",
         app_type="SingleTenant" if app_id else "",
         tenant_id="tenant-0001" if app_id else "",
+        trial=not app_id if trial is None else trial,
     )
     return Settings(
         root=tmp_path,

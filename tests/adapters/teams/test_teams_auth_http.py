@@ -292,10 +292,60 @@ async def test_a_bad_token_gets_401_and_no_action(teams: Teams, forge):
     assert await teams.post(click, forge(teams.identity, teams.url)) == 401
     assert teams.fake.calls == []
     assert teams.identity.token_requests == []
-    assert teams.core.recall("teams_conversation", f"user:{REQUESTER.user_id}") is None
+    assert teams.core.recall("teams_conversation", f"user:tenant-0001:{REQUESTER.user_id}") is None
     # the same message with a good token is answered: the refusal was the token's
     assert await teams.post(teams.personal("what does 6.3 say?")) == 200
     assert len(teams.fake.sent("reply")) == 1
+
+
+def _as_channel(data: dict[str, Any], channel_id: str) -> dict[str, Any]:
+    return {**data, "channelId": channel_id}
+
+
+def _in_tenant(data: dict[str, Any], conversation: str, channel_data: str) -> dict[str, Any]:
+    data = json.loads(json.dumps(data))
+    data["conversation"]["tenantId"] = conversation
+    data["channelData"] = {**data.get("channelData", {}), "tenant": {"id": channel_data}}
+    return data
+
+
+@pytest.mark.parametrize(
+    "forge",
+    [
+        pytest.param(lambda d: _as_channel(d, "webchat"), id="web-chat"),
+        pytest.param(lambda d: _as_channel(d, "directline"), id="direct-line"),
+        pytest.param(lambda d: _in_tenant(d, "tenant-other", "tenant-other"), id="other-tenant"),
+        pytest.param(lambda d: _in_tenant(d, "tenant-0001", "tenant-other"), id="two-tenants"),
+        pytest.param(
+            lambda d: {**d, "from": {"id": "29:someone", "name": "Pat"}}, id="no-aad-object-id"
+        ),
+    ],
+)
+async def test_only_teams_in_our_tenant_speaks_for_a_person(teams: Teams, forge):
+    # A valid Bot Framework token, but not Teams vouching for one of our tenant's users: the
+    # client of Web Chat or Direct Line picks its own from.id and aadObjectId.
+    teams.identity.endorsements = ["msteams", "webchat", "directline"]  # as Microsoft's keys
+    principal = APPROVERS["principal"].user_id
+    message = forge(teams.personal("what does 6.3 say?"))
+    click = teams.payload("card_submit", serviceUrl=teams.url, id="forged-click")
+    click["from"] = {"id": f"29:{principal}", "aadObjectId": principal}
+    click["value"] = {"action": Action.APPROVE.value, "value": "1:principal"}
+    for activity in (message, forge(click)):
+        assert await teams.post(activity) == 403
+    assert teams.fake.calls == []
+    assert teams.core.store.find_requests() == []
+    for key in (f"user:{principal}", f"user:tenant-0001:{principal}", "user:tenant-other:"):
+        assert teams.core.recall("teams_conversation", key) is None
+    # the same message from Teams in our tenant is answered
+    assert await teams.post(teams.personal("what does 6.3 say?")) == 200
+    assert len(teams.fake.sent("reply")) == 1
+
+
+async def test_personal_chats_are_kept_by_tenant_and_entra_id(teams: Teams):
+    assert await teams.say("what does 6.3 say?") == 200
+    key = f"user:tenant-0001:{REQUESTER.user_id}"
+    assert teams.core.recall("teams_conversation", key) is not None
+    assert teams.core.recall("teams_conversation", f"user:{REQUESTER.user_id}") is None
 
 
 def test_without_endpoints_botbuilder_keeps_microsofts_public_cloud():

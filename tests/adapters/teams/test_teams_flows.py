@@ -24,7 +24,9 @@ class Harness:
         self.core = core
         self.payload = payload
         self.adapter = TestAdapter()
-        delivery = TeamsDelivery(adapter=self.adapter, core=core, app_id="")
+        delivery = TeamsDelivery(
+            adapter=self.adapter, core=core, app_id="", tenants=("tenant-0001",)
+        )
         self.bot = TeamsBot(
             core=core,
             delivery=delivery,
@@ -164,7 +166,7 @@ async def test_user_markdown_is_escaped(harness: Harness):
 
 async def test_direct_message_without_personal_chat_is_logged(harness: Harness, caplog):
     await submitted(harness)
-    del harness.core.store[("teams_conversation", f"user:{REQUESTER}")]  # e.g. app removed
+    del harness.core.store[("teams_conversation", f"user:tenant-0001:{REQUESTER}")]  # removed
     for stage in STAGES:
         approve = {"action": Action.APPROVE.value, "value": f"R1:{stage}"}
         await harness.click(approve, APPROVERS[stage].user_id, channel=CHANNELS[stage])

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 from teams_fakes import card_of, card_text, wait_for
-from teams_settings import APPROVERS, CHANNELS, make_settings
+from teams_settings import CHANNELS, make_settings
 
-from assistant.messages import Action
+from assistant.messages import Action, Identity
 
 
 def at(activity: dict[str, Any], service_url: str, **changes: Any) -> dict[str, Any]:
@@ -44,7 +44,11 @@ async def test_a_question_gets_a_card_with_quotes(
     ]
     assert scripted_core.handled[0].text == "Can I use my personal Instagram to talk to pupils?"
     assert scripted_core.handled[0].direct is True
-    assert scripted_core.recall("teams_conversation", "user:aad-requester-0001") is not None
+    # The trial keeps the chat under a trial identity that no real Entra user can have.
+    assert scripted_core.handled[0].user == Identity("teams", "trial:aad-requester-0001")
+    key = "user:trial:trial:aad-requester-0001"
+    assert scripted_core.recall("teams_conversation", key) is not None
+    assert scripted_core.recall("teams_conversation", "user:aad-requester-0001") is None
 
 
 def submit(payload, url: str, activity_id: str, value: dict[str, Any], **changes: Any):
@@ -128,7 +132,8 @@ async def test_a_channel_mention_is_answered_in_its_thread(
         "may staff accept friend requests from parents?"
     ]
     assert scripted_core.handled[0].direct is False
-    assert scripted_core.recall("teams_conversation", "19:staffroom0001@thread.tacv2") is not None
+    # The trial keeps no channel: it could otherwise stand in for an approvers' channel.
+    assert scripted_core.recall("teams_conversation", "19:staffroom0001@thread.tacv2") is None
 
 
 async def test_a_redelivered_activity_is_handled_once(
@@ -238,25 +243,66 @@ async def test_start_up_names_configured_channels_the_bot_is_not_in(
         assert f"not been added to the {stage} channel {CHANNELS[stage]}" in caplog.text
 
 
-async def test_deliverer_posts_to_a_channel_the_bot_was_added_to(
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"action": "form.submit"},
+        {"action": "approval.withdraw", "value": "1"},
+        {"action": "feedback.helpful", "value": "A1"},
+        {"action": "feedback.not_helpful", "value": "A1"},
+        {"action": "approval.approve", "value": "R1:line_manager"},
+        {"action": "approval.reject", "value": "R1:line_manager", "reason": "No"},
+    ],
+)
+async def test_the_trial_changes_nothing(serve, scripted_core, connector, payload, tmp_path, value):
+    fake, url = connector
+    async with serve(scripted_core, make_settings(tmp_path)) as bot:
+        assert await bot.post(submit(payload, url, "t1", value)) == 200
+        await wait_for(lambda: len(fake.sent("reply")) == 1)
+        # typed words reach the core marked unverified, so "submit" at a review submits nothing
+        assert await bot.post(at(payload("personal_message"), url, id="t2", text="submit")) == 200
+        await wait_for(lambda: len(scripted_core.handled) == 1)
+    assert "without sign\\-in" in fake.sent("reply")[0].body["text"]  # Markdown-escaped
+    assert [(i.text, i.verified) for i in scripted_core.handled] == [("submit", False)]
+    assert fake.sent("send") == []
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"X-Forwarded-For": "203.0.113.9"}, {"Forwarded": "for=203.0.113.9;proto=https"}],
+)
+async def test_the_trial_refuses_requests_through_a_proxy(
+    serve, scripted_core, connector, payload, tmp_path, headers
+):
+    fake, url = connector
+    async with serve(scripted_core, make_settings(tmp_path)) as bot:
+        assert await bot.post(at(payload("personal_message"), url), headers=headers) == 403
+    assert scripted_core.handled == [] and scripted_core.store == {} and fake.calls == []
+
+
+async def test_the_trial_refuses_another_machine(scripted_core, tmp_path):
+    from unittest.mock import Mock
+
+    from aiohttp.test_utils import make_mocked_request
+
+    from assistant.adapters.teams.auth import AuthMode
+    from assistant.adapters.teams.route import MessagesRoute
+
+    route = MessagesRoute(adapter=Mock(), bot=Mock(), mode=AuthMode.LOOPBACK_TRIAL)
+    transport = Mock()
+    transport.get_extra_info.return_value = ("192.0.2.7", 50000)
+    request = make_mocked_request("POST", "/api/messages", transport=transport)
+    assert request.remote == "192.0.2.7"
+    assert (await route.handle(request)).status == 403
+    assert not route._adapter.method_calls and not route._bot.method_calls
+
+
+async def test_without_an_app_id_or_the_trial_the_route_is_404(
     serve, scripted_core, connector, payload, tmp_path
 ):
     fake, url = connector
-    channel = CHANNELS["line_manager"]
-    added = payload("bot_added_to_team", serviceUrl=url)
-    added["channelData"]["channel"]["id"] = channel
-    async with serve(scripted_core, make_settings(tmp_path)) as bot:
-        await bot.post(added)
-        await wait_for(lambda: scripted_core.recall("teams_conversation", channel) is not None)
-        await bot.post(at(payload("personal_message"), url, id="f1", text="the form please"))
-        await bot.post(submit(payload, url, "f2", {"action": "form.submit"}))
-        await wait_for(lambda: len(fake.sent("send")) == 1)
-        await wait_for(lambda: scripted_core.recall("post", "R1:line_manager") is not None)
-    post = fake.sent("send")[0]
-    assert post.conversation == channel
-    assert APPROVERS  # the approval itself is exercised in test_teams_flows (needs auth)
-    ref = scripted_core.recall("post", "R1:line_manager")
-    assert (
-        ref is not None and ref["platform"] == "teams" and ref["activity_id"].startswith("posted-")
-    )
-    assert ref["service_url"] == url
+    # HOST is loopback, as by default: the trial must still be asked for.
+    async with serve(scripted_core, make_settings(tmp_path, trial=False)) as bot:
+        assert await bot.post(at(payload("personal_message"), url)) == 404
+        assert await bot.post(submit(payload, url, "w1", {"action": "approval.withdraw"})) == 404
+    assert scripted_core.handled == [] and scripted_core.store == {} and fake.calls == []

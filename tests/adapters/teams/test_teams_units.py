@@ -34,11 +34,22 @@ def test_loopback_service_urls(url, ok):
 
 def test_modes(tmp_path):
     assert decide_mode(make_settings(tmp_path)) is AuthMode.LOOPBACK_TRIAL
+    assert decide_mode(make_settings(tmp_path, trial=False)) is AuthMode.OFF
     assert decide_mode(make_settings(tmp_path, host="0.0.0.0")) is AuthMode.OFF
     assert (
         decide_mode(make_settings(tmp_path, app_id="x", host="0.0.0.0")) is AuthMode.AUTHENTICATED
     )
     assert not has_bearer_token("Bearer abc") and has_bearer_token("Bearer a.b.c")
+
+
+def test_local_peers_and_proxies():
+    from assistant.adapters.teams.auth import came_through_a_proxy, is_local_peer
+
+    assert is_local_peer("127.0.0.1") and is_local_peer("::1")
+    assert not is_local_peer("192.0.2.7") and not is_local_peer(None) and not is_local_peer("")
+    assert came_through_a_proxy({"X-Forwarded-For": "1.2.3.4"})
+    assert came_through_a_proxy({"Forwarded": "for=1.2.3.4"})
+    assert not came_through_a_proxy({"Content-Type": "application/json"})
 
 
 def test_user_text_cannot_format_a_card():
@@ -81,8 +92,8 @@ def test_package_needs_an_app_id(tmp_path):
 def test_doctor_lists_channels_and_people_the_bot_cannot_reach(tmp_path, scripted_core):
     scripted_core.remember("teams_conversation", CHANNELS["principal"], {"serviceUrl": "x"})
     who = APPROVERS["principal"].user_id
-    scripted_core.remember("teams_conversation", f"user:{who}", {"serviceUrl": "x"})
-    lines, problems = teams_report(make_settings(tmp_path), scripted_core)
+    scripted_core.remember("teams_conversation", f"user:tenant-0001:{who}", {"serviceUrl": "x"})
+    lines, problems = teams_report(make_settings(tmp_path, app_id="app"), scripted_core)
     text = "\n".join(lines)
     assert problems == 4  # two channels and two people
     assert f"FAIL  Teams channel {CHANNELS['line_manager']}" in text
