@@ -191,3 +191,45 @@ def test_when_only_one_person_could_decide_two_stages_everyone_is_told_at_submit
 def test_a_fillable_request_gets_no_warning(service: ApprovalService) -> None:
     _, effects = _submit(service)
     assert not [e for e in effects if "three different people" in e.message.text]
+
+
+# ---- 8. the terminal is no back door ---------------------------------------------------------
+
+CONSOLE_PAT = Identity("console", "pat")
+
+
+def test_a_console_identity_never_decides_a_request_from_another_platform(
+    store: Store, clock: Clock, tmp_path: Path
+) -> None:
+    # Pat is the Principal on Slack and, configured explicitly, in the terminal too.
+    persons = {"pat": Person("pat", "Pat Patel", (PAT, CONSOLE_PAT))}
+    roles = {
+        "line_manager": (LINDA,),
+        "senior_manager": (SUE,),
+        "principal": (PAT, CONSOLE_PAT),
+    }
+    service = _service(store, clock, tmp_path, persons=persons, roles=roles)
+    nobody = {"name": "Mr Nobody", "identity": None}
+    request_id, _ = _submit(service, line_manager=nobody)
+    service.decide(request_id, "line_manager", LINDA, "L", True)
+    service.decide(request_id, "senior_manager", SUE, "S", True)
+    text = _refusal(service.decide(request_id, "principal", CONSOLE_PAT, "Pat", True))
+    assert "made in Slack" in text and "not from the terminal" in text
+    assert service.pending_for(CONSOLE_PAT) == [] and CONSOLE_PAT not in service._reachable(
+        service.get(request_id), Stage.PRINCIPAL
+    )
+    assert service.get(request_id).status is Status.PENDING_PRINCIPAL
+    assert isinstance(service.decide(request_id, "principal", PAT, "P", True)[0], UpdatePost)
+
+
+def test_configured_console_approvers_decide_terminal_requests(
+    store: Store, clock: Clock, tmp_path: Path
+) -> None:
+    lena, sam = Identity("console", "lena"), Identity("console", "sam")
+    roles = {"line_manager": (sam,), "senior_manager": (SUE,), "principal": (PAT,)}
+    service = _service(store, clock, tmp_path, roles=roles, channels={})
+    nobody = {"name": "Mr Nobody", "identity": None}
+    request_id, effects = _submit(service, lena, platform="console", line_manager=nobody)
+    assert [e.user for e in effects if isinstance(e, SendDirect)] == [sam]
+    assert [r.id for r in service.pending_for(sam)] == [request_id]
+    assert isinstance(service.decide(request_id, "line_manager", sam, "Sam", True)[0], UpdatePost)
