@@ -23,6 +23,7 @@ from assistant.config import Settings
 from assistant.messages import Identity
 from assistant.people import Directory, Person
 from assistant.storage.records import ApprovalRequest, Decision
+from assistant.texts import workflow as texts
 from assistant.workflow.stages import STAGES, Stage
 
 LINE_MANAGER_FIELD = "line_manager"
@@ -65,23 +66,6 @@ def people_on_form(value: Any, directory: Directory) -> list[Person]:
         if len(matches) == 1:
             found.append(matches[0])
     return found
-
-
-def named_line_manager(
-    answers: Mapping[str, Any], settings: Settings, *, requester: Identity | None = None
-) -> Identity | None:
-    """An identity of the line manager named on the form when they are a known person, else
-    None. Naming oneself does not count. (Who decides is :func:`stage_people`'s business.)"""
-    directory = settings.directory
-    named = people_on_form(answers.get(LINE_MANAGER_FIELD), directory)
-    if len(named) != 1:
-        return None
-    person = named[0]
-    if requester is not None and person.key == directory.person(requester).key:
-        return None
-    if requester is not None and person.on(requester.platform):
-        return person.on(requester.platform)[0]
-    return person.identities[0] if person.identities else None
 
 
 def authors(request: ApprovalRequest, settings: Settings) -> list[Person]:
@@ -187,10 +171,36 @@ def unfillable(request: ApprovalRequest, settings: Settings) -> list[Stage]:
     return [stage for stage, person in zip(STAGES, best, strict=True) if person is None]
 
 
-def display_name(who: Identity, settings: Settings, fallback: str = "") -> str:
-    """The configured name of ``who``'s person, else the identity (``fallback`` is a name the
-    person chose themselves and is used only for someone the configuration does not know)."""
-    return settings.directory.name(who) or fallback or str(who)
+def refusal(
+    request: ApprovalRequest,
+    stage: Stage,
+    decider: Identity,
+    settings: Settings,
+    decisions: Sequence[Decision],
+) -> str:
+    """The sentence telling ``decider`` why they may not decide ``stage``, or "" if they may."""
+    directory = settings.directory
+    person = directory.person(decider)
+    title = texts.STAGE_TITLES[stage.value]
+    if person.key == directory.person(request.requester).key:
+        return texts.OWN_REQUEST.format(id=request.id)
+    if decider.platform == CONSOLE and request.platform != CONSOLE:
+        platform = texts.PLATFORM_NAMES.get(request.platform, request.platform)
+        return texts.CONSOLE_CANNOT_DECIDE.format(id=request.id, platform=platform)
+    for earlier in decisions:
+        if earlier.stage is stage:
+            break  # the stage itself was decided: the caller says by whom
+        if directory.person(earlier.decided_by).key == person.key:
+            return texts.DECIDED_EARLIER.format(
+                id=request.id, earlier=texts.STAGE_TITLES[earlier.stage.value], stage=title
+            )
+    if any(p.key == person.key for p in authors(request, settings)):
+        return texts.AUTHOR_CANNOT_DECIDE.format(id=request.id, stage=title)
+    if not may_decide(request, stage, decider, settings, decisions):
+        return texts.NOT_YOURS.format(
+            stage=title, id=request.id, deciders=texts.STAGE_DECIDERS[stage.value]
+        )
+    return ""
 
 
 def record_name(who: Identity, settings: Settings) -> str:

@@ -306,29 +306,8 @@ class ApprovalService:
 
     def _not_theirs(self, request: ApprovalRequest, stage: Stage, decider: Identity) -> str:
         """Why ``decider`` may not decide ``stage`` of ``request``, or "" if they may."""
-        directory = self.settings.directory
-        person = directory.person(decider)
-        title = texts.STAGE_TITLES[stage.value]
-        if person.key == directory.person(request.requester).key:
-            return texts.OWN_REQUEST.format(id=request.id)
-        if decider.platform == who_decides.CONSOLE and request.platform != who_decides.CONSOLE:
-            platform = texts.PLATFORM_NAMES.get(request.platform, request.platform)
-            return texts.CONSOLE_CANNOT_DECIDE.format(id=request.id, platform=platform)
-        for earlier in self.store.decisions(request.id):
-            if earlier.stage is stage:
-                break  # the stage itself was decided: _not_decidable says by whom
-            if directory.person(earlier.decided_by).key == person.key:
-                return texts.DECIDED_EARLIER.format(
-                    id=request.id, earlier=texts.STAGE_TITLES[earlier.stage.value], stage=title
-                )
-        if any(p.key == person.key for p in who_decides.authors(request, self.settings)):
-            return texts.AUTHOR_CANNOT_DECIDE.format(id=request.id, stage=title)
         decisions = self.store.decisions(request.id)
-        if not who_decides.may_decide(request, stage, decider, self.settings, decisions):
-            return texts.NOT_YOURS.format(
-                stage=title, id=request.id, deciders=texts.STAGE_DECIDERS[stage.value]
-            )
-        return ""
+        return who_decides.refusal(request, stage, decider, self.settings, decisions)
 
     def _ask_stage(self, request: ApprovalRequest, stage: Stage) -> tuple[list[Effect], str]:
         """Effects asking ``stage`` to decide, and a notice for the requester if any."""
