@@ -107,6 +107,7 @@ class Citation:
     score: float
     document: str
     reviewed: str = ""
+    source: str = ""  # the policy's file name, beside ``document`` (its title)
 
 
 @dataclass(frozen=True)

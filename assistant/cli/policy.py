@@ -22,6 +22,10 @@ def register(subparsers: Any) -> None:
     build.add_argument("--out", type=Path, default=None, help="index directory")
     build.add_argument("--if-stale", action="store_true", help="only when missing or stale")
     build.set_defaults(func=cmd_index_build)
+    show = index_sub.add_parser("show", help="list each document's clauses as parsed")
+    show.add_argument("doc", nargs="?", default=None, help="a document id, file name or path")
+    show.add_argument("--corpus", type=Path, default=None, help="policy directory")
+    show.set_defaults(func=cmd_index_show)
 
     ask = subparsers.add_parser("ask", help="answer a question from the policy")
     ask.add_argument("question", help='the question, or "-" to read one per line from stdin')
@@ -63,6 +67,14 @@ def cmd_index_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_index_show(args: argparse.Namespace) -> int:
+    from assistant.policy.show import show
+
+    corpus, _ = _paths(args)
+    print(show(corpus, args.doc))
+    return 0
+
+
 def _open(args: argparse.Namespace) -> Any:
     """The answerer; the settings' index is rebuilt first when stale, a named one is used as is."""
     from assistant.policy.service import open_answerer
@@ -83,6 +95,7 @@ def as_json(answer: PolicyAnswer) -> dict[str, Any]:
                 "quote": c.quote,
                 "score": c.score,
                 "document": c.document,
+                "source": c.source,
             }
             for c in answer.citations
         ],

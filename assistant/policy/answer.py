@@ -270,16 +270,17 @@ class PolicyAnswerer:
         hits = self.cited(retrieval)
         citations = tuple(
             Citation(
-                clause_id=h.clause.id,
+                clause_id=h.clause.label,  # as printed: a passage cites its section
                 section=h.clause.section,
                 quote=quote(h.clause, retrieval.query_stems),
                 score=round(h.score, 4),
                 document=self.index.document(h.clause).title,
                 reviewed=self.index.document(h.clause).reviewed,
+                source=self.index.document(h.clause).source,
             )
             for h in hits
         )
-        direct = [h.clause.id for h in hits if h.direct]
+        direct = list(dict.fromkeys(h.clause.label for h in hits if h.direct))
         if len(direct) == 1:
             lead = texts.ANSWER_LEAD_NAMED.format(clause_id=direct[0])
         elif direct:

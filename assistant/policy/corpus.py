@@ -9,7 +9,7 @@ from pathlib import Path
 from assistant.errors import CorpusError
 from assistant.policy.loaders import POLICY_SUFFIXES, read_document
 from assistant.policy.model import Clause, Document
-from assistant.policy.parser import parse_policy
+from assistant.policy.parser import PARSER_VERSION, parse_policy
 
 
 @dataclass(frozen=True)
@@ -60,8 +60,11 @@ def policy_files(directory: Path) -> list[Path]:
 
 
 def fingerprint(files: list[Path]) -> str:
-    """sha256 over the names and bytes of the policy files and the .toml beside each."""
-    digest = hashlib.sha256()
+    """sha256 over the names and bytes of the policy files and the .toml beside each.
+
+    The parser's version is in it too: clauses parsed by an older parser are rebuilt.
+    """
+    digest = hashlib.sha256(f"parser {PARSER_VERSION}\0".encode())
     for path in files:
         for part in (path, path.with_suffix(".toml")):
             if part.is_file():

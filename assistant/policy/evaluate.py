@@ -85,7 +85,7 @@ def score(
         replied1 += bool(cited) and cited[0] in question.gold
         replied3 += any(cid in question.gold for cid in cited)
         ranked = (
-            [h.clause.id for h in answerer.ranked(answer.retrieval)] if answer.retrieval else []
+            [h.clause.label for h in answerer.ranked(answer.retrieval)] if answer.retrieval else []
         )
         rank = next((i for i, cid in enumerate(ranked) if cid in question.gold), None)
         if rank is not None:

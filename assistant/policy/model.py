@@ -23,7 +23,11 @@ class Document:
 class Clause:
     """One clause, quoted verbatim.
 
-    ``id`` is canonical: ``6.3``, ``5.1(d)``, ``10.2(a)(ii)``, ``A.5.7``, ``9``.
+    ``id`` is canonical and unique within its document: ``6.3``, ``5.1(d)``, ``10.2(a)(ii)``,
+    ``A.5.7``, ``9``, ``2(e)``, ``Part 4 G(iii)``, ``Appendix 2 4``. ``label`` is the id as the
+    document prints it, which people cite and labelled questions name: the same as ``id``
+    except for a passage of a long section (``id`` ``Appendix 2 ¶3``, ``label`` ``Appendix 2``)
+    and a number the document prints twice (the second ``9.6`` has ``id`` ``9.6 [2]``).
     ``text`` is the clause's own words exactly as the document has them, with export
     artefacts removed (bold markers, stray page numbers, a clause split by a page break
     joined again, whitespace folded). ``lead_in`` is, for a sub-clause, its parent's
@@ -39,3 +43,8 @@ class Clause:
     lead_in: str = ""
     parent: str | None = None  # "5.1" for "5.1(d)"
     order: int = 0  # position in the document
+    label: str = ""  # the id as printed; "" is read as ``id``
+
+    def __post_init__(self) -> None:
+        if not self.label:
+            object.__setattr__(self, "label", self.id)

@@ -249,8 +249,17 @@ def test_cli_json_contract(tiny_answerer, monkeypatch):
     row = json.loads(out.getvalue())
     assert set(row) == {"question", "answered", "citations", "text"}
     assert row["answered"] is True
-    assert set(row["citations"][0]) == {"clause_id", "section", "quote", "score", "document"}
+    assert set(row["citations"][0]) == {
+        "clause_id",
+        "section",
+        "quote",
+        "score",
+        "document",
+        "source",
+    }
     assert row["citations"][0]["clause_id"] == "6.3"
+    assert row["citations"][0]["document"] == "Wootton Academy Trust Social Media Policy"
+    assert row["citations"][0]["source"] == "wootton-social-media-policy.txt"
 
     monkeypatch.setattr("sys.stdin", io.StringIO("what does 6.2 say\n\nhow do I order a laptop\n"))
     out = io.StringIO()

@@ -9,6 +9,7 @@ import pytest
 
 from assistant.policy.model import Clause
 from assistant.policy.parser import document_title, parse_policy, preamble_dates, sentence_case
+from assistant.policy.titles import word_forms
 
 ROOT = Path(__file__).resolve().parents[2]
 WOOTTON = ROOT / "policy_corpus" / "wootton-social-media-policy.txt"
@@ -180,9 +181,7 @@ def test_wootton_title_and_preamble_dates(wootton_text: str) -> None:
 
 def test_sentence_case() -> None:
     forms_text = "We told the Principal and the Principal agreed; our IT team and the policy."
-    from assistant.policy.parser import _word_forms
-
-    forms = _word_forms([forms_text])
+    forms = word_forms([forms_text])
     assert sentence_case("ROLE OF THE PRINCIPAL", forms) == "Role of the Principal"
     assert sentence_case("Use Of IT Equipment", forms) == "Use of IT equipment"
     assert sentence_case("WHO IS COVERED BY THE POLICY?", forms) == "Who is covered by the policy?"
