@@ -44,6 +44,7 @@ from assistant.policy.adapter import (
 )
 from assistant.policy.embedder import Embedder, RememberingEmbedder
 from assistant.policy.model import Clause, Document
+from assistant.policy.revisions import read_record, revise, write_record
 
 log = logging.getLogger(__name__)
 
@@ -268,16 +269,21 @@ def build_index(
         manifest=manifest,
         kinds=kinds,
     )
+    # The digest of the questions as shipped: staleness compares it with the files.
+    digest = training_digest(training, adapter_config)
+    # Questions whose gold clause a revision removed or reworded neither train nor vote.
+    revision = revise(training, clauses, read_record(out_dir))
+    training = revision.kept
     # The adapter and the neighbours both encode the in-scope questions: once is enough.
     remembering = RememberingEmbedder(embedder)
     started = time.perf_counter()
     index.adapter = learn_adapter(index, remembering, training, adapter_config)
     adapter_seconds = round(time.perf_counter() - started, 2)
     index.neighbours = learn_neighbours(index, remembering, training)
-    if training:
+    if digest:
         manifest = replace(
             manifest,
-            training=training_digest(training, adapter_config),
+            training=digest,
             training_questions=len(training),
             adapter_seconds=adapter_seconds,
             adapted=index.adapter is not None,
@@ -298,6 +304,7 @@ def build_index(
     faiss.write_index(flat, str(tmp))
     os.replace(tmp, out_dir / VECTORS_FILE)
     write_adapter(out_dir / ADAPTER_FILE, index.adapter)
+    write_record(out_dir, revision.record)
     write_neighbours(out_dir / NEIGHBOURS_FILE, index.neighbours)
     _write_atomic(out_dir / MANIFEST_FILE, json.dumps(asdict(manifest), indent=1))
     return index
