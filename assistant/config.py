@@ -77,6 +77,8 @@ class Settings:
     # person key -> Person: one member of staff with all their identities ([people.<key>])
     persons: Mapping[str, Person] = field(default_factory=dict)
     reminder_days: float = 3.0
+    # How long a question is kept to read a follow-up with (0: every question stands alone).
+    followup_minutes: float = 15.0
     host: str = "127.0.0.1"
     port: int = DEFAULT_PORT
     log_level: str = "INFO"
@@ -118,7 +120,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, root: Path | None = N
     else:
         config_path = None
 
-    known = {"database_url", "reminder_days", "roles", "stages", "people"}
+    known = {"database_url", "reminder_days", "followup_minutes", "roles", "stages", "people"}
     for key in sorted(set(data) - known):
         problems.append(f"{key}: unknown key (expected one of {', '.join(sorted(known))})")
 
@@ -186,6 +188,15 @@ def load_settings(env: Mapping[str, str] | None = None, *, root: Path | None = N
         problems.append("reminder_days: must be a positive number of days")
         reminder_days = 3
 
+    followup_minutes = data.get("followup_minutes", 15)
+    if (
+        not isinstance(followup_minutes, int | float)
+        or isinstance(followup_minutes, bool)
+        or not 0 <= followup_minutes <= 24 * 60
+    ):
+        problems.append("followup_minutes: must be a number of minutes from 0 to 1440")
+        followup_minutes = 15
+
     port_text = env.get("PORT", str(DEFAULT_PORT))
     try:
         port = int(port_text)
@@ -249,6 +260,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, root: Path | None = N
         people=people,
         persons=persons,
         reminder_days=float(reminder_days),
+        followup_minutes=float(followup_minutes),
         host=env.get("HOST", "127.0.0.1"),
         port=port,
         log_level=env.get("LOG_LEVEL", "INFO").upper(),

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Protocol
 
 from assistant import form
@@ -27,10 +27,12 @@ from assistant.messages import (
     PrivateReply,
     Reply,
 )
+from assistant.policy import followup
 from assistant.policy.answer import PolicyAnswer
 from assistant.storage.store import Store
 from assistant.texts import chat as texts
 from assistant.texts import form as form_texts
+from assistant.texts import policy as policy_texts
 from assistant.texts import workflow as workflow_texts
 from assistant.workflow.notices import approval_message, request_facts
 from assistant.workflow.service import ApprovalService
@@ -67,6 +69,8 @@ class Answers(Protocol):
     """Anything that answers a policy question (PolicyAnswerer, BatchingAnswerer)."""
 
     def answer(self, question: str) -> PolicyAnswer: ...
+
+    def answer_many(self, questions: Sequence[str]) -> list[PolicyAnswer]: ...
 
 
 def _reply(text: str, kind: Kind = Kind.NOTICE) -> Reply:
@@ -195,13 +199,38 @@ class Assistant:
         return self._answer(incoming)
 
     def _answer(self, incoming: Incoming) -> list[Effect]:
-        answer = self.answerer.answer(incoming.text)
+        keep = timedelta(minutes=self.settings.followup_minutes)
+        conversation = incoming.conversation if keep else ""
+        earlier = (
+            self.store.load_earlier(incoming.user, conversation, keep=keep)
+            if conversation
+            else None
+        )
+        reading = followup.read(incoming.text, earlier)
+        if reading.fresh and conversation:
+            self.store.forget_earlier(incoming.user, conversation)
+        if reading.fresh and not reading.asked:
+            return [_reply(policy_texts.NEW_QUESTION_READY)]
+        queries = followup.queries(reading)
+        answers = (
+            self.answerer.answer_many(queries)
+            if len(queries) > 1
+            else [self.answerer.answer(queries[0])]
+        )
+        answer, with_earlier = followup.settle(reading, answers)
         message = answer.message()
         if answer.problem:
             return [Reply(message)]
+        if conversation:
+            # While follow-ups lean on it, the earlier question stays the topic.
+            topic = earlier if with_earlier and earlier else reading.asked
+            self.store.save_earlier(incoming.user, conversation, topic, keep=keep)
+        if with_earlier and earlier:
+            lead = policy_texts.READ_WITH_EARLIER.format(earlier=followup.topic(earlier))
+            message = replace(message, text=f"{lead}\n{message.text}")
         answer_id = self.store.record_answer(
             incoming.user,
-            answer.question,
+            reading.asked,
             [c.clause_id for c in answer.citations],
             answer.answered,
         )

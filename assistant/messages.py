@@ -82,6 +82,10 @@ class Incoming:
     # False when nobody vouches for ``user`` (the Teams trial without sign-in): the core then
     # changes nothing others rely on (no submit, withdraw, feedback or decision).
     verified: bool = True
+    # The platform's conversation this came from (a Slack DM or thread, a Teams chat or reply
+    # chain, a terminal session), so a follow-up can be read with the question before it.
+    # Empty: none known, and every question is answered alone.
+    conversation: str = ""
 
 
 class Kind(StrEnum):

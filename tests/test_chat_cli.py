@@ -97,3 +97,22 @@ def test_a_killed_chat_resumes_the_form_with_nothing_lost(chat_env) -> None:
     again.wait_for("Lena")  # the author answer is still there
     again.send("/quit")
     assert again.process.wait(timeout=30) == 0
+
+
+def test_a_follow_up_in_the_terminal_is_read_with_the_question_before(chat_env) -> None:
+    chat = Chat(chat_env, "omar")
+    chat.wait_for("You are console:omar")
+    chat.send("how many administrators does a school site need?")
+    chat.wait_for("Clause A.5.4")
+    chat.send("and moderators?")
+    chat.wait_for("Reading this with your earlier question")
+    chat.wait_for("Clause A.5.4")
+    chat.send("new question")
+    chat.wait_for("new question")
+    start = len(chat.seen)
+    chat.send("and moderators?")  # asked alone now: no earlier question to name
+    chat.send("thanks")
+    chat.wait_for("You're welcome")
+    assert not any("Reading this" in line for line in chat.seen[start:])
+    chat.send("/quit")
+    assert chat.process.wait(timeout=30) == 0

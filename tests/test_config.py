@@ -166,3 +166,14 @@ def test_the_teams_trial_switch_and_tenants(tmp_path: Path) -> None:
         load_settings(multi, root=tmp_path)
     settings = load_settings({**multi, "ASSISTANT_TEAMS_TENANTS": "t1, t2"}, root=tmp_path)
     assert settings.teams.allowed_tenants == {"t1", "t2"}
+
+
+def test_followup_minutes_is_read_and_checked(tmp_path: Path) -> None:
+    config = tmp_path / "a.toml"
+    config.write_text("followup_minutes = 30\n", encoding="utf-8")
+    assert load_settings({"ASSISTANT_CONFIG": str(config)}, root=tmp_path).followup_minutes == 30
+    assert load_settings({}, root=tmp_path).followup_minutes == 15
+    for bad in ("-1", "true", '"soon"', "2000"):
+        config.write_text(f"followup_minutes = {bad}\n", encoding="utf-8")
+        with pytest.raises(ConfigError, match="followup_minutes"):
+            load_settings({"ASSISTANT_CONFIG": str(config)}, root=tmp_path)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shlex
 import textwrap
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TextIO
@@ -101,6 +102,8 @@ class ConsoleChat:
     out: TextIO
     # the last buttons seen, by action, so /approve 12 finds "12:<stage>"
     _buttons: dict[Action, list[Button]] = field(default_factory=dict)
+    # One terminal session is one conversation: a follow-up is read with the question before.
+    session: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     @property
     def identity(self) -> Identity:
@@ -144,7 +147,12 @@ class ConsoleChat:
     def incoming_for(self, line: str) -> Incoming | None:
         """Turn a typed line into an Incoming (None for a local command already handled)."""
         if not line.startswith("/"):
-            return Incoming(user=self.identity, text=line, display_name=self.user)
+            return Incoming(
+                user=self.identity,
+                text=line,
+                display_name=self.user,
+                conversation=f"console:{self.session}",
+            )
         try:
             words = shlex.split(line[1:])
         except ValueError:

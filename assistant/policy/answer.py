@@ -136,6 +136,9 @@ class PolicyAnswer:
     text: str = ""
     context: str = ""
     problem: bool = False  # the question itself could not be used (text says why)
+    # The refusal model's probability that the policy does not answer the question (1.0 or
+    # 0.0 when a rule decided); 1.0 for a question that could not be used.
+    out_of_scope: float = 1.0
     retrieval: Retrieval | None = field(default=None, repr=False, compare=False)
 
     def message(self) -> Message:
@@ -259,12 +262,17 @@ class PolicyAnswerer:
     def _decide(self, question: str, retrieval: Retrieval) -> PolicyAnswer:
         document = self._document(retrieval)
         context = _context(document)
-        if self.refuses(retrieval):
+        ruled = self.ruled(retrieval)
+        out = float(ruled) if ruled is not None else self.refusal.out_of_scope(retrieval)
+        # The same decision as refuses(), with the probability kept for the reply's callers.
+        refused = ruled if ruled is not None else out > self.refusal.threshold
+        if refused:
             return PolicyAnswer(
                 question=question,
                 answered=False,
                 text=self._refusal_text(question, retrieval, document),
                 context=context,
+                out_of_scope=out,
                 retrieval=retrieval,
             )
         hits = self.cited(retrieval)
@@ -293,6 +301,7 @@ class PolicyAnswerer:
             citations=citations,
             text=lead,
             context=context,
+            out_of_scope=out,
             retrieval=retrieval,
         )
 

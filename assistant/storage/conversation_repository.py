@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, Table, delete, insert, select
@@ -18,6 +18,7 @@ from assistant.storage.models import (
     AnswerRow,
     DeliveryRow,
     DraftRow,
+    EarlierQuestionRow,
     FeedbackRow,
     PlatformRefRow,
 )
@@ -54,6 +55,58 @@ class ConversationRepository:
         """Forget this person's draft (no error if there is none)."""
         with self._sessions.begin() as session:
             session.execute(delete(DraftRow).where(DraftRow.identity == str(identity)))
+
+    # ---- earlier questions: what a follow-up is read with --------------------------------
+
+    def save_earlier(
+        self, identity: Identity | str, conversation: str, question: str, *, keep: timedelta
+    ) -> None:
+        """Keep this person's question in this conversation, replacing any older one; every
+        earlier question older than ``keep`` (anyone's) is deleted in the same transaction."""
+        now = utcnow()
+        with self._sessions.begin() as session:
+            session.execute(
+                delete(EarlierQuestionRow).where(EarlierQuestionRow.asked_at < now - keep)
+            )
+            self._upsert(
+                session,
+                EarlierQuestionRow.__table__,  # type: ignore[arg-type]
+                {
+                    "identity": str(identity),
+                    "conversation": conversation,
+                    "question": question,
+                    "asked_at": now,
+                },
+                keys=("identity", "conversation"),
+            )
+
+    def load_earlier(
+        self, identity: Identity | str, conversation: str, *, keep: timedelta
+    ) -> str | None:
+        """This person's question in this conversation if asked within ``keep``, else None."""
+        with self._sessions() as session:
+            row = session.get(EarlierQuestionRow, (str(identity), conversation))
+            if row is None or row.asked_at < utcnow() - keep:
+                return None
+            return row.question
+
+    def forget_earlier(self, identity: Identity | str, conversation: str) -> None:
+        """Forget this person's question in this conversation ("new question")."""
+        with self._sessions.begin() as session:
+            session.execute(
+                delete(EarlierQuestionRow).where(
+                    EarlierQuestionRow.identity == str(identity),
+                    EarlierQuestionRow.conversation == conversation,
+                )
+            )
+
+    def purge_earlier(self, keep: timedelta) -> int:
+        """Delete every earlier question older than ``keep``; returns how many went."""
+        with self._sessions.begin() as session:
+            result = session.execute(
+                delete(EarlierQuestionRow).where(EarlierQuestionRow.asked_at < utcnow() - keep)
+            )
+            return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     # ---- deliveries ---------------------------------------------------------------------
 

@@ -82,6 +82,16 @@ class DraftRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+class EarlierQuestionRow(Base):
+    """A person's last question in one conversation, kept briefly to read a follow-up with."""
+
+    __tablename__ = "earlier_questions"
+    identity: Mapped[str] = mapped_column(String(200), primary_key=True)
+    conversation: Mapped[str] = mapped_column(String(300), primary_key=True)
+    question: Mapped[str] = mapped_column(Text)
+    asked_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
 class RequestRow(Base):
     """A submitted site-creation request (Appendix B) and where it stands."""
 

@@ -20,6 +20,12 @@ REFUSAL_UNKNOWN_CLAUSE = (
     "6.3 or A.5.7."
 )
 
+# A follow-up read with the person's earlier question in the same conversation.
+READ_WITH_EARLIER = "Reading this with your earlier question, \u201c{earlier}\u201d:"
+NEW_QUESTION_READY = (
+    "Fine, a new question: I'll read your next message on its own. What would you like to ask?"
+)
+
 CONTEXT = "From the {title}, last reviewed {reviewed}."
 CONTEXT_UNDATED = "From the {title}."
 CLAUSE_HEADING = "Clause {clause_id} \u00b7 {section}"

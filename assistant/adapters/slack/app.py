@@ -37,6 +37,7 @@ from assistant.adapters.slack.translate import (
     Where,
     action_incoming,
     action_key,
+    conversation_of,
     event_key,
     from_our_workspace,
     identity,
@@ -71,6 +72,9 @@ MAX_RATE_LIMIT_RETRIES = 3
 # batch (the default executor has only cpu + 4 threads).
 CORE_THREADS = 32
 CORE_ACTIONS = re.compile(r"^(form|approval|feedback)\.")
+# Platform references of channel threads the bot has answered in: a reply there is a
+# follow-up and needs no new @mention.
+THREAD_KIND = "slack_thread"
 STATE_ONLY_ACTIONS = re.compile(
     rf"^({re.escape(TICK_ACTION_PREFIX)}\||{re.escape(PEOPLE_SELECT_ACTION)}$)"
 )
@@ -172,9 +176,26 @@ class SlackAdapter:
     # ---- events (bolt has acknowledged them already) -------------------------------------
 
     async def on_message(self, body: dict[str, Any], event: dict[str, Any], context: Any) -> None:
-        """A direct message: a question or a typed form answer."""
-        if event.get("channel_type") != "im":
-            return  # channel chatter; questions there come as app_mention
+        """A direct message (a question or a typed form answer), or a reply in a channel
+        thread the bot has answered in (a follow-up, no @mention needed)."""
+        channel_type = event.get("channel_type")
+        if channel_type == "im":
+            await self._question(body, event, context)
+        elif channel_type in ("channel", "group") and event.get("thread_ts"):
+            await self._thread_reply(body, event, context)
+        # Other channel chatter is not for the bot; questions there come as app_mention.
+
+    async def _thread_reply(
+        self, body: dict[str, Any], event: dict[str, Any], context: Any
+    ) -> None:
+        bot_user_id = context.get("bot_user_id")
+        if bot_user_id and f"<@{bot_user_id}" in str(event.get("text") or ""):
+            return  # a mention: its app_mention event is answered instead
+        if not is_from_a_person(event, bot_user_id=bot_user_id):
+            return
+        joined = await asyncio.to_thread(self.core.recall, THREAD_KIND, conversation_of(event))
+        if joined is None:
+            return  # a thread the bot is not part of
         await self._question(body, event, context)
 
     async def on_mention(self, body: dict[str, Any], event: dict[str, Any], context: Any) -> None:
@@ -194,6 +215,11 @@ class SlackAdapter:
             [event["user"], *mentioned_ids(raw, bot_user_id=bot_user_id)]
         )
         incoming = message_incoming(event, bot_user_id=bot_user_id, names=names)
+        if event.get("channel_type") != "im" and incoming.conversation:
+            # The answer goes in this thread: the bot is part of it from now on.
+            await asyncio.to_thread(
+                self.core.remember, THREAD_KIND, incoming.conversation, {"joined": True}
+            )
         await self._handle(incoming, where_for_event(event))
 
     async def on_home_opened(self, event: dict[str, Any]) -> None:

@@ -163,7 +163,19 @@ def message_incoming(
         display_name=names.get(user_id, ""),
         direct=event.get("channel_type") == "im",
         mentions=tuple(identity(u) for u in mentions),
+        conversation=conversation_of(event),
     )
+
+
+def conversation_of(event: Mapping[str, Any]) -> str:
+    """Slack's conversation for a message: the DM, or the thread a channel question starts
+    (the bot answers a channel question in a thread of it, so the two are the same)."""
+    channel = str(event.get("channel") or "")
+    if not channel:
+        return ""
+    if event.get("channel_type") == "im":
+        return f"slack:{channel}"
+    return f"slack:{channel}:{event.get('thread_ts') or event.get('ts') or ''}"
 
 
 def state_values(body: Mapping[str, Any]) -> list[Mapping[str, Any]]:

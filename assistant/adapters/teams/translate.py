@@ -188,6 +188,12 @@ def to_incoming(
         display_name=name or "",
         direct=is_personal(activity),
         mentions=people,
+        # A personal chat, or a channel reply chain (its id carries ";messageid=").
+        conversation=(
+            f"teams:{activity.conversation.id}"
+            if activity.conversation and activity.conversation.id
+            else ""
+        ),
     )
 
 
