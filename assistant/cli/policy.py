@@ -34,7 +34,9 @@ def register(subparsers: Any) -> None:
     ask.set_defaults(func=cmd_ask)
 
     ev = subparsers.add_parser("eval", help="hit@1/hit@3/MRR and refusals on a question file")
-    ev.add_argument("file", type=Path, help="JSON lines of {q, gold}")
+    ev.add_argument(
+        "file", type=Path, help="JSON lines of {q, gold}, or follow-up pairs {first, q, gold}"
+    )
     ev.add_argument("--index", type=Path, default=None, help="index directory")
     ev.add_argument("--misses", action="store_true", help="list questions missed at rank 1")
     ev.set_defaults(func=cmd_eval)
@@ -43,6 +45,9 @@ def register(subparsers: Any) -> None:
     bench.add_argument("--index", type=Path, default=None, help="index directory")
     bench.add_argument("--questions", type=Path, default=_ROOT / "tests/eval/dev.jsonl")
     bench.add_argument("--no-cold", action="store_true", help="skip the cold-start subprocesses")
+    bench.add_argument(
+        "--pairs", type=Path, default=_ROOT / "tests/eval/followup_dev.jsonl", help="follow-ups"
+    )
     bench.set_defaults(func=cmd_bench)
 
 
@@ -113,27 +118,71 @@ def render_terminal(answer: PolicyAnswer) -> str:
 def cmd_ask(args: argparse.Namespace) -> int:
     answerer = _open(args)
     if args.question == "-":
-        for line in sys.stdin:
-            question = line.rstrip("\n")
-            if not question.strip():
+        earlier: dict[str, str] = {}  # conversation id -> its topic question
+        for number, line in enumerate(sys.stdin, 1):
+            question, conversation = _ask_line(line)
+            if question is None:
+                if line.strip():
+                    print(f"line {number}: {conversation}", file=sys.stderr)
                 continue
-            answer = answerer.answer(question)
-            out = (
-                json.dumps(as_json(answer), ensure_ascii=False)
-                if args.json
-                else render_terminal(answer)
-            )
-            print(out, flush=True)
+            answer, used = _answer_in(answerer, question, conversation, earlier)
+            if not args.json:
+                print(render_terminal(answer), flush=True)
+                continue
+            row = as_json(answer)
+            if conversation:
+                # The question as typed, and the earlier one it was read with (or null).
+                row.update(question=question, read_with=used)
+            print(json.dumps(row, ensure_ascii=False), flush=True)
         return 0
     answer = answerer.answer(args.question)
     print(json.dumps(as_json(answer), ensure_ascii=False) if args.json else render_terminal(answer))
     return 0
 
 
+def _ask_line(line: str) -> tuple[str | None, str]:
+    """(question, conversation id) of a stdin line: plain text, or JSON
+    ``{"q": ..., "conversation": "ID"}``; (None, what is wrong) for a bad JSON line."""
+    text = line.rstrip("\n")
+    if not text.strip():
+        return None, ""
+    if not text.lstrip().startswith("{"):
+        return text, ""
+    try:
+        row = json.loads(text)
+        question, conversation = row["q"], row.get("conversation") or ""
+    except (json.JSONDecodeError, KeyError, TypeError, AttributeError):
+        return None, 'expected a question or {"q": "...", "conversation": "ID"}'
+    if not isinstance(question, str) or not isinstance(conversation, str | int):
+        return None, '"q" must be text and "conversation" an id'
+    return question, str(conversation)
+
+
+def _answer_in(
+    answerer: Any, question: str, conversation: str, earlier: dict[str, str]
+) -> tuple[PolicyAnswer, str | None]:
+    """Answer as the assistant does in a conversation (lines with one id, in order); returns
+    the answer and the earlier question it was read with, if any."""
+    from assistant.policy import followup
+
+    reading = followup.read(question, earlier.get(conversation) if conversation else None)
+    if reading.fresh:
+        earlier.pop(conversation, None)
+    if not reading.asked:
+        return answerer.answer(question), None
+    answer, used = followup.settle(reading, answerer.answer_many(followup.queries(reading)))
+    if conversation and not answer.problem:
+        earlier[conversation] = reading.earlier if used else reading.asked
+    return answer, reading.earlier if used else None
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from assistant.policy.evaluate import ablation, format_table, load_questions
+    from assistant.policy.pairs import looks_like_pairs
 
     answerer = _open(args)
+    if looks_like_pairs(args.file):
+        return _eval_pairs(args, answerer)
     questions = load_questions(args.file)
     results = ablation(answerer.index, answerer.retriever.embedder, questions)
     print(format_table(results, title=f"{args.file}"))
@@ -143,13 +192,42 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _eval_pairs(args: argparse.Namespace, answerer: Any) -> int:
+    """Follow-up pairs: as replied in conversation and asked alone. Pairs about another
+    document than the index holds are left out (and counted)."""
+    from assistant.policy.pairs import evaluate_pairs, format_pairs, load_pairs
+
+    sources = {Path(d.source).name for d in answerer.index.documents.values()}
+    pairs = load_pairs(args.file)
+    mine = [p for p in pairs if not p.corpus or p.corpus in sources]
+    if not mine:
+        print(f"{args.file}: no pairs about {', '.join(sorted(sources))}", file=sys.stderr)
+        return 1
+    results = evaluate_pairs(answerer.answer_many, mine)
+    title = f"{args.file}" + (
+        f" ({len(pairs) - len(mine)} pairs on other documents left out)"
+        if len(mine) < len(pairs)
+        else ""
+    )
+    print(format_pairs(results, title=title))
+    if args.misses:
+        for first, q, gold, cited in results[-1].misses:
+            print(
+                f"- {first!r} -> {q!r}: gold {', '.join(gold) or '-'}; "
+                f"quoted {', '.join(cited) or 'nothing (refused)'}"
+            )
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from assistant.policy.bench import format_bench, run_bench
     from assistant.policy.evaluate import load_questions
+    from assistant.policy.pairs import load_pairs
 
     answerer = _open(args)
     questions = [q.q for q in load_questions(args.questions)][:60]
     _, index_dir = _paths(args)
-    result = run_bench(answerer, questions, index_dir=index_dir, cold=not args.no_cold)
+    pairs = [(p.first, p.q) for p in load_pairs(args.pairs)] if args.pairs.exists() else []
+    result = run_bench(answerer, questions, index_dir=index_dir, cold=not args.no_cold, pairs=pairs)
     print(format_bench(result))
     return 0
