@@ -43,3 +43,16 @@ def test_the_trial_is_asked_for_and_stays_on_loopback(monkeypatch: pytest.Monkey
     assert decide_mode(settings) is AuthMode.LOOPBACK_TRIAL
     public = serving_settings(argparse.Namespace(host="0.0.0.0", port=None))
     assert decide_mode(public) is AuthMode.OFF
+
+
+def test_serve_warns_loudly_about_sqlite_on_a_public_host_inside_the_checkout(caplog) -> None:
+    from assistant.cli.serve import warn_about_storage
+
+    settings = serving_settings(argparse.Namespace(host="0.0.0.0", port=8080))
+    assert settings.database_url.startswith("sqlite:")  # the default, under var/
+    with caplog.at_level("WARNING"):
+        warnings = warn_about_storage(settings)
+    assert len(warnings) == 2
+    logged = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any("SQLite" in line and "0.0.0.0" in line for line in logged)
+    assert any("inside the code checkout" in line for line in logged)

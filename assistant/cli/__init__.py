@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "assistant.cli.chat",  # chat
     "assistant.cli.requests",  # requests list/show/export, feedback
     "assistant.cli.serve",  # serve
+    "assistant.cli.db",  # db upgrade/status, backup, restore
     "assistant.cli.teams",  # teams package, doctor
 )
 

@@ -35,12 +35,23 @@ def serving_settings(args: argparse.Namespace) -> Settings:
     )
 
 
+def warn_about_storage(settings: Settings) -> list[str]:
+    """Log, loudly, each way the approval records are at risk where they are kept."""
+    from assistant.storage.admin import placement_warnings
+
+    warnings = placement_warnings(settings.database_url, host=settings.host, checkout=settings.root)
+    for warning in warnings:
+        log.warning("!!! DATA AT RISK: %s", warning)
+    return warnings
+
+
 def run(args: argparse.Namespace) -> int:
     """Build the core once and serve until interrupted."""
     from assistant.adapters.server import serve
     from assistant.app import build_core
 
     settings = serving_settings(args)
+    warn_about_storage(settings)
     core = build_core(settings, warm=True, batching=True)
     log.info(
         "serving on http://%s:%d (Slack: %s)",

@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 DEFAULT_PG_URL = "postgresql+psycopg://root@127.0.0.1:5432/test"
 
@@ -65,3 +65,22 @@ def database_url(kind: str, tmp_path: Path) -> Iterator[str]:
         return
     with pg_schema_url() as url:
         yield url
+
+
+@contextmanager
+def pg_database_url() -> Iterator[str]:
+    """A URL of a new, empty PostgreSQL database of its own (for whole-database tools such
+    as pg_dump); the database is dropped afterwards."""
+    reason = pg_unreachable()
+    if reason:
+        pytest.skip(reason)
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(pg_server_url(), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    try:
+        yield str(make_url(pg_server_url()).set(database=name).render_as_string(False))
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()
