@@ -97,6 +97,34 @@ class Settings:
         return Directory(self.persons.values(), names=self.people, roles=self.roles)
 
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMATS = ("text", "json")
+
+
+@dataclass(frozen=True)
+class LogSettings:
+    """How to log: ``LOG_LEVEL`` and ``LOG_FORMAT`` (read apart from the rest, so that a
+    broken configuration file is still reported through the configured log)."""
+
+    level: str = "INFO"
+    format: str = "text"
+
+
+def load_log_settings(env: Mapping[str, str] | None = None) -> LogSettings:
+    """``LOG_LEVEL`` (default INFO) and ``LOG_FORMAT`` (default text) from ``env``."""
+    env = os.environ if env is None else env
+    level = (env.get("LOG_LEVEL") or "INFO").strip().upper()
+    fmt = (env.get("LOG_FORMAT") or "text").strip().lower()
+    problems = []
+    if level not in LOG_LEVELS:
+        problems.append(f"LOG_LEVEL: {level!r} is not one of {', '.join(LOG_LEVELS)}")
+    if fmt not in LOG_FORMATS:
+        problems.append(f"LOG_FORMAT: {fmt!r} is not one of {', '.join(LOG_FORMATS)}")
+    if problems:
+        raise ConfigError("configuration problems:\n  " + "\n  ".join(problems))
+    return LogSettings(level=level, format=fmt)
+
+
 def _project_root() -> Path:
     return Path(__file__).resolve().parent.parent
 

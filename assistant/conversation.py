@@ -108,10 +108,10 @@ class Assistant:
                 return self._on_action(incoming)
             return self._on_text(incoming)
         except AssistantError as exc:
-            log.info("could not handle a message from %s: %s", incoming.user, exc)
+            log.info("could not handle a message from a %s user: %s", incoming.user.platform, exc)
             return [_reply(exc.user_message, Kind.ERROR)]
         except Exception:
-            log.exception("handling a message from %s failed", incoming.user)
+            log.exception("handling a message from a %s user failed", incoming.user.platform)
             return [_reply(texts.SOMETHING_WENT_WRONG, Kind.ERROR)]
 
     def first_delivery(self, key: str) -> bool:
@@ -249,7 +249,7 @@ class Assistant:
         try:
             return form.FormState.from_json(saved)
         except InputError:
-            log.warning("the form draft of %s could not be read; starting afresh", user)
+            log.warning("a form draft could not be read; starting it afresh")
             return form.FormState()
 
     def _start_form(self, incoming: Incoming) -> list[Effect]:

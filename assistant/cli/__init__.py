@@ -8,7 +8,9 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from assistant.config import load_log_settings
 from assistant.errors import AssistantError
+from assistant.logs import configure_logging
 
 # Each module has register(subparsers) adding its commands with set_defaults(func=...).
 COMMAND_MODULES = (
@@ -29,7 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="assistant",
         description="Answers staff questions from the trust's policies and runs site approvals.",
     )
-    parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="log debug detail (else LOG_LEVEL)"
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(subparsers)
@@ -40,21 +44,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    for noisy in (
-        "sentence_transformers",
-        "transformers",
-        "httpx",
-        "urllib3",
-        "faiss",
-        "alembic",
-        "bm25s",
-    ):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    try:
+        log_settings = load_log_settings()
+    except AssistantError as exc:
+        print(f"assistant: {exc}", file=sys.stderr)
+        return 2
+    configure_logging("DEBUG" if args.verbose else log_settings.level, log_settings.format)
     if not getattr(args, "func", None):
         parser.print_help()
         return 2

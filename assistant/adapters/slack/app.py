@@ -302,7 +302,7 @@ class SlackAdapter:
             loop = asyncio.get_running_loop()
             effects = await loop.run_in_executor(self._core_threads, self.core.handle, incoming)
         except Exception as exc:
-            log.exception("core failed on the whole form from %s", incoming.user)
+            log.exception("core failed on a whole form")
             await ack()
             await self.delivery.tell(where, friendly(exc))
             return
@@ -332,13 +332,11 @@ class SlackAdapter:
             loop = asyncio.get_running_loop()
             effects = await loop.run_in_executor(self._core_threads, self.core.handle, incoming)
         except AssistantError as exc:
-            log.exception("core refused %s from %s", incoming.action or "a message", incoming.user)
+            log.exception("core refused %s", incoming.action or "a message")
             await self.delivery.tell(where, friendly(exc))
             return
         except Exception as exc:
-            log.exception(
-                "core failed on %s from %s", incoming.action or "a message", incoming.user
-            )
+            log.exception("core failed on %s", incoming.action or "a message")
             await self.delivery.tell(where, friendly(exc))
             return
         await self.delivery.carry_out(effects, where)

@@ -28,7 +28,7 @@ class People:
         try:
             response = await self._client.users_info(user=user_id)
         except WEB_API_ERRORS as exc:
-            log.warning("users.info failed for %s: %s", user_id, failure_reason(exc))
+            log.warning("users.info failed: %s", failure_reason(exc))
             return ""
         user = response.get("user") or {}
         profile = user.get("profile") or {}
