@@ -2,29 +2,99 @@
 
 from __future__ import annotations
 
+import calendar
 import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from typing import Any
 
 from assistant.config import Settings
 from assistant.conversation import Assistant
-from assistant.policy.answer import PolicyAnswerer
+from assistant.metrics import MeteredAnswerer, Metrics
 from assistant.policy.batching import WARM_QUESTION, AnswerProcess, BatchingAnswerer
 from assistant.policy.embedder import Embedder, MiniLMEmbedder
 from assistant.policy.index import ensure_index
+from assistant.policy.live import IndexWatcher, Loaded, SwappableAnswerer, last_build
 from assistant.storage.store import Store
 from assistant.workflow.service import ApprovalService
 
 log = logging.getLogger(__name__)
+PROBE_TIMEOUT_S = 5.0  # an answerer slower than this to answer a short question is down
 
 
-def build_core(
+@dataclass
+class Service:
+    """The core with what a server runs beside it: index reloads, metrics and health."""
+
+    core: Assistant
+    watcher: IndexWatcher
+    metrics: Metrics
+    answerer: Any  # the answerer under the metrics, for the health probe
+
+    def check_index(self) -> bool:
+        """Take over a new index build if one has finished (True when swapped)."""
+        return self.watcher.check()
+
+    def index_figures(self) -> dict[str, float]:
+        state = self.watcher.state
+        manifest = state.manifest
+        figures = {
+            "documents": float(state.loaded.documents),
+            "clauses": float(manifest.clause_count),
+            "built_timestamp_seconds": float(
+                calendar.timegm(time.strptime(manifest.built_at, "%Y-%m-%dT%H:%M:%SZ"))
+            ),
+            "loaded_timestamp_seconds": state.loaded_at,
+            "reloads": float(self.watcher.reloads),
+            "problem": 1.0 if state.problem else 0.0,
+        }
+        build = last_build(self.watcher.index_dir)
+        if build and build.get("ok") and isinstance(build.get("seconds"), int | float):
+            figures["build_seconds"] = float(build["seconds"])
+        return figures
+
+    def health(self) -> dict[str, Any]:
+        """The index, database and answerer, each with ``ok`` (blocking: call from a thread)."""
+        state = self.watcher.state
+        index = {
+            "ok": True,  # a failed build leaves the working index answering
+            "documents": state.loaded.documents,
+            "clauses": state.manifest.clause_count,
+            "built_at": state.manifest.built_at,
+            "problem": state.problem,
+        }
+        return {
+            "index": index,
+            "database": {"ok": self.core.ready()},
+            "answerer": self._probe(),
+        }
+
+    def _probe(self) -> dict[str, Any]:
+        started = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            future = pool.submit(self.answerer.answer, WARM_QUESTION)
+            try:
+                answered = future.result(timeout=PROBE_TIMEOUT_S).answered
+            except FutureTimeout:
+                return {"ok": False, "problem": f"no answer within {PROBE_TIMEOUT_S:.0f} s"}
+            except Exception as exc:  # noqa: BLE001 - any failure means "down", and why
+                return {"ok": False, "problem": f"{type(exc).__name__}: {exc}"}
+            finally:
+                pool.shutdown(wait=False)
+        return {"ok": answered, "seconds": round(time.perf_counter() - started, 3)}
+
+
+def build_service(
     settings: Settings,
     *,
     embedder: Embedder | None = None,
     warm: bool = False,
     batching: bool = False,
     progress: bool = False,
-) -> Assistant:
-    """The assistant, ready to handle messages.
+) -> Service:
+    """The assistant and its index watcher and metrics, ready to handle messages.
 
     The database is migrated and the index loaded (rebuilt first if stale). ``warm`` loads
     the model and answers one question now, so the first person does not wait for it.
@@ -38,17 +108,42 @@ def build_core(
     index = ensure_index(
         settings.corpus_dir, settings.index_dir, lambda: embedder, progress=progress
     )
-    answerer: PolicyAnswerer | AnswerProcess
+    answerer: SwappableAnswerer | AnswerProcess
     if in_child:
         answerer = AnswerProcess(index_dir=settings.index_dir)
     else:
-        answerer = PolicyAnswerer(index=index, embedder=embedder)
+        answerer = SwappableAnswerer(index=index, embedder=embedder)
     if warm or in_child:
         answerer.answer(WARM_QUESTION)  # in a child: waits until it has started
     log.info("ready: %d clauses from %d document(s)", len(index.clauses), len(index.documents))
-    return Assistant(
-        settings=settings,
-        store=store,
-        answerer=BatchingAnswerer(answerer) if batching else answerer,
-        approvals=ApprovalService(store=store, settings=settings),
+    watcher = IndexWatcher(
+        index_dir=settings.index_dir,
+        target=answerer,
+        loaded=Loaded(index.manifest, len(index.documents)),
     )
+    front = BatchingAnswerer(answerer) if batching else answerer
+    service = Service(
+        core=Assistant(
+            settings=settings,
+            store=store,
+            answerer=front,
+            approvals=ApprovalService(store=store, settings=settings),
+        ),
+        watcher=watcher,
+        metrics=Metrics(engine=store.engine),
+        answerer=front,
+    )
+    service.metrics.registry.register(_index_collector(service))
+    service.core.answerer = MeteredAnswerer(front, service.metrics)
+    return service
+
+
+def _index_collector(service: Service) -> Any:
+    from assistant.metrics import IndexCollector
+
+    return IndexCollector(service.index_figures)
+
+
+def build_core(settings: Settings, **options: Any) -> Assistant:
+    """The assistant alone (see :func:`build_service` for the options)."""
+    return build_service(settings, **options).core

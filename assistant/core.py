@@ -50,3 +50,17 @@ class Core(Protocol):
     def ready(self) -> bool:
         """True once the index and the database are ready (for /healthz)."""
         ...
+
+
+class Operations(Protocol):
+    """What a server runs beside the core: health, metrics and new index builds."""
+
+    metrics: Any  # assistant.metrics.Metrics: render() -> (body, content type)
+
+    def health(self) -> dict[str, Any]:
+        """Each part needed to answer (index, database, answerer) as ``{"ok": bool, ...}``."""
+        ...
+
+    def check_index(self) -> bool:
+        """Take over a finished new index build, if any; True when the index was swapped."""
+        ...

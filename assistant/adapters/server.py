@@ -6,11 +6,12 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from typing import Any
 
 from aiohttp import web
 
 from assistant.config import Settings
-from assistant.core import Core
+from assistant.core import Core, Operations
 from assistant.messages import Effect
 
 log = logging.getLogger(__name__)
@@ -21,7 +22,12 @@ Deliverer = Callable[[Sequence[Effect]], Awaitable[None]]
 CORE: web.AppKey[Core] = web.AppKey("core", Core)  # type: ignore[type-abstract]
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings", Settings)
 DELIVERERS: web.AppKey[dict[str, Deliverer]] = web.AppKey("deliverers", dict)
+# platform -> coroutine reporting {"ok": bool, ...} for /healthz. Adapters register here.
+HealthCheck = Callable[[], Awaitable[dict[str, Any]]]
+HEALTH: web.AppKey[dict[str, HealthCheck]] = web.AppKey("health", dict)
+OPERATIONS: web.AppKey[Operations] = web.AppKey("operations", Operations)  # type: ignore[type-abstract]
 REMINDER_INTERVAL_S = 3600.0
+RELOAD_INTERVAL_S = 1.0  # how often a new index build is looked for (a stat and a small read)
 
 
 def platform_of(effect: Effect, core: Core) -> str | None:
@@ -57,8 +63,39 @@ async def deliver_elsewhere(app: web.Application, effects: Sequence[Effect]) -> 
 
 
 async def _healthz(request: web.Request) -> web.Response:
-    ready = await asyncio.to_thread(request.app[CORE].ready)
-    return web.json_response({"ok": ready}, status=200 if ready else 503)
+    app = request.app
+    if OPERATIONS not in app:
+        ready = await asyncio.to_thread(app[CORE].ready)
+        return web.json_response({"ok": ready}, status=200 if ready else 503)
+    parts: dict[str, Any] = await asyncio.to_thread(app[OPERATIONS].health)
+    for platform, check in sorted(app[HEALTH].items()):
+        try:
+            parts[platform] = await check()
+        except Exception as exc:  # noqa: BLE001 - a failing check is a part that is down
+            parts[platform] = {"ok": False, "problem": type(exc).__name__}
+    ok = all(part.get("ok", False) for part in parts.values())
+    return web.json_response({"ok": ok, **parts}, status=200 if ok else 503)
+
+
+async def _metrics(request: web.Request) -> web.Response:
+    body, content_type = await asyncio.to_thread(request.app[OPERATIONS].metrics.render)
+    return web.Response(body=body, headers={"Content-Type": content_type})
+
+
+async def _index_watch(app: web.Application) -> AsyncIterator[None]:
+    async def loop() -> None:
+        while True:
+            try:
+                await asyncio.to_thread(app[OPERATIONS].check_index)
+            except Exception:
+                log.exception("looking for a new index failed")
+            await asyncio.sleep(RELOAD_INTERVAL_S)
+
+    task = asyncio.create_task(loop())
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 async def _reminders(app: web.Application) -> AsyncIterator[None]:
@@ -78,13 +115,25 @@ async def _reminders(app: web.Application) -> AsyncIterator[None]:
         await task
 
 
-def build_app(core: Core, settings: Settings, *, reminders: bool = True) -> web.Application:
-    """The server: /healthz plus the routes of every configured platform."""
+def build_app(
+    core: Core,
+    settings: Settings,
+    *,
+    reminders: bool = True,
+    operations: Operations | None = None,
+) -> web.Application:
+    """The server: /healthz plus the routes of every configured platform; with
+    ``operations``, also /metrics, a detailed /healthz and new index builds taken over."""
     app = web.Application(client_max_size=1024 * 1024)
     app[CORE] = core
     app[SETTINGS] = settings
     app[DELIVERERS] = {}
+    app[HEALTH] = {}
     app.router.add_get("/healthz", _healthz)
+    if operations is not None:
+        app[OPERATIONS] = operations
+        app.router.add_get("/metrics", _metrics)
+        app.cleanup_ctx.append(_index_watch)
 
     if settings.slack.enabled:
         from assistant.adapters.slack import mount as mount_slack
@@ -95,17 +144,23 @@ def build_app(core: Core, settings: Settings, *, reminders: bool = True) -> web.
 
     from assistant.adapters.teams import mount as mount_teams
 
-    mount_teams(app, core, settings)  # decides itself whether the route is on, and logs why
+    teams_mode = mount_teams(app, core, settings)  # decides whether the route is on; logs why
+
+    async def teams_health() -> dict[str, Any]:
+        return {"ok": True, "mode": str(teams_mode)}
+
+    app[HEALTH].setdefault("teams", teams_health)
 
     if reminders:
         app.cleanup_ctx.append(_reminders)
     return app
 
 
-def serve(core: Core, settings: Settings) -> None:
+def serve(core: Core, settings: Settings, *, operations: Operations | None = None) -> None:
     """Run the server on ``settings.host:settings.port`` until interrupted.
 
     The adapters read the address from the same settings (Teams without authentication is
     only allowed on loopback), so there is one place that says where the server listens.
     """
-    web.run_app(build_app(core, settings), host=settings.host, port=settings.port, print=None)
+    app = build_app(core, settings, operations=operations)
+    web.run_app(app, host=settings.host, port=settings.port, print=None)

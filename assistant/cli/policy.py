@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -62,11 +63,20 @@ def _paths(args: argparse.Namespace) -> tuple[Path, Path]:
 
 
 def cmd_index_build(args: argparse.Namespace) -> int:
+    from assistant.errors import AssistantError
     from assistant.policy.embedder import MiniLMEmbedder
     from assistant.policy.index import ensure_index
+    from assistant.policy.live import record_build
 
     corpus, out = _paths(args)
-    index = ensure_index(corpus, out, MiniLMEmbedder, progress=True, force=not args.if_stale)
+    started = time.perf_counter()
+    try:
+        index = ensure_index(corpus, out, MiniLMEmbedder, progress=True, force=not args.if_stale)
+    except AssistantError as exc:
+        # The index in use is untouched; a running server and `assistant doctor` report this.
+        record_build(out, f"{exc}")
+        raise
+    record_build(out, None, seconds=time.perf_counter() - started)
     m = index.manifest
     print(f"index in {out}: {m.clause_count} clauses, model {m.model}, built {m.built_at}")
     return 0

@@ -48,16 +48,16 @@ def warn_about_storage(settings: Settings) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     """Build the core once and serve until interrupted."""
     from assistant.adapters.server import serve
-    from assistant.app import build_core
+    from assistant.app import build_service
 
     settings = serving_settings(args)
     warn_about_storage(settings)
-    core = build_core(settings, warm=True, batching=True)
+    service = build_service(settings, warm=True, batching=True)
     log.info(
         "serving on http://%s:%d (Slack: %s)",
         settings.host,
         settings.port,
         "on" if settings.slack.enabled else "off",
     )
-    serve(core, settings)
+    serve(service.core, settings, operations=service)
     return 0

@@ -101,12 +101,29 @@ def teams_report(settings: Settings, core: Any) -> tuple[list[str], int]:
     return lines, problems
 
 
+def _index_build_report(settings: Settings) -> int:
+    """Print how the last ``assistant index build`` went; 1 when it failed."""
+    from assistant.policy.live import last_build
+
+    build = last_build(settings.index_dir)
+    if build and not build.get("ok"):
+        print(
+            f"FAIL  the last index build ({build.get('at')}) failed: {build.get('error')}; "
+            "the previous index is still the one answering"
+        )
+        return 1
+    if build:
+        print(f"ok    last index build {build.get('at')}")
+    return 0
+
+
 def _doctor_command(args: argparse.Namespace) -> int:
     settings = load_settings()
     print(
         "ok    settings loaded" + (f" from {settings.config_path}" if settings.config_path else "")
     )
     print("ok    Slack: on" if settings.slack.enabled else "info  Slack: off")
+    problems = _index_build_report(settings)
     try:
         from assistant.app import build_core
     except ImportError:
@@ -117,7 +134,6 @@ def _doctor_command(args: argparse.Namespace) -> int:
     except AssistantError as exc:
         print(f"FAIL  {exc.user_message}")
         return 1
-    problems = 0
     if core.ready():
         print("ok    policy index and database ready")
     else:

@@ -13,11 +13,14 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from assistant.policy.answer import PolicyAnswer, PolicyAnswerer
 from assistant.policy.embedder import Embedder, MiniLMEmbedder
-from assistant.policy.index import load_index
+from assistant.policy.index import Manifest, load_index
+
+if TYPE_CHECKING:
+    from assistant.policy.live import Loaded
 
 log = logging.getLogger(__name__)
 WARM_QUESTION = "Can I contact a pupil on social media?"
@@ -44,6 +47,18 @@ def _start_worker(index_dir: Path, make_embedder: Callable[[], Embedder], nice: 
     answerer = PolicyAnswerer(index=load_index(index_dir), embedder=make_embedder())
     answerer.answer(WARM_QUESTION)
     _worker_answerer = answerer
+
+
+def _reload_in_worker(index_dir: Path) -> tuple[Manifest, int]:
+    global _worker_answerer
+    assert _worker_answerer is not None, "the answer process did not start"
+    from assistant.policy.live import loadable
+
+    embedder = _worker_answerer.retriever.embedder
+    fresh = PolicyAnswerer(index=loadable(index_dir, embedder), embedder=embedder)
+    fresh.answer(WARM_QUESTION)
+    _worker_answerer = fresh  # questions queued behind this call get the new index
+    return fresh.index.manifest, len(fresh.index.documents)
 
 
 def _answer_in_worker(questions: list[str]) -> list[PolicyAnswer]:
@@ -92,6 +107,15 @@ class AnswerProcess:
 
     def answer(self, question: str) -> PolicyAnswer:
         return self.answer_many([question])[0]
+
+    def reload(self, index_dir: Path) -> Loaded:
+        """Have the child load the index in ``index_dir`` and answer from it after the
+        questions already sent (which finish on the old one); raises if it does not load."""
+        from assistant.policy.live import Loaded
+
+        manifest, documents = self._pool.submit(_reload_in_worker, index_dir).result()
+        self._initargs = (index_dir, *self._initargs[1:])
+        return Loaded(manifest, documents)
 
     def close(self) -> None:
         """Stop the child process."""

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
+import shutil
 import signal
 import threading
 from pathlib import Path
 
+import pytest
+
+from assistant.errors import IndexError_
 from assistant.policy.answer import PolicyAnswerer
 from assistant.policy.batching import AnswerProcess, BatchingAnswerer
+from assistant.policy.corpus import load_corpus
 from assistant.policy.embedder import HashingEmbedder
-from assistant.policy.index import load_index
+from assistant.policy.index import build_index, load_index
 
 QUESTIONS = [
     "can i friend a pupil",
@@ -71,5 +77,32 @@ def test_a_new_child_replaces_one_that_died(hashing_index_dir: Path) -> None:
             os.kill(pid, signal.SIGKILL)
         assert child.answer("what does 6.2 say").citations[0].clause_id == "6.2"
         assert {p.pid for p in multiprocessing.active_children()}.isdisjoint(before)
+    finally:
+        child.close()
+
+
+def test_the_child_takes_over_a_new_index_and_keeps_the_old_when_it_is_broken(
+    hashing_index_dir: Path, tmp_path: Path
+) -> None:
+    live = tmp_path / "index"
+    shutil.copytree(hashing_index_dir, live)
+    corpus = tmp_path / "corpus"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "tests/fixtures/corpora/mixed", corpus)
+    child = AnswerProcess(index_dir=live, make_embedder=HashingEmbedder, nice=0)
+    try:
+        question = "who do questions about the hillside policy go to?"
+        assert child.answer("what does 6.3 say").citations[0].clause_id == "6.3"
+        build_index(load_corpus(corpus), HashingEmbedder(), live, progress=False)
+        loaded = child.reload(live)
+        assert loaded.documents == 2 and loaded.manifest.clause_count > 0
+        cited = {c.document for c in child.answer(question).citations}
+        assert any("Hillside" in d for d in cited), cited
+
+        manifest = json.loads((live / "manifest.json").read_text())
+        (live / "manifest.json").write_text(json.dumps({**manifest, "clause_count": 1}))
+        with pytest.raises(IndexError_, match="inconsistent"):
+            child.reload(live)
+        cited = {c.document for c in child.answer(question).citations}
+        assert any("Hillside" in d for d in cited), cited  # still the working index
     finally:
         child.close()

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from aiohttp import web
 
-from assistant.adapters.server import DELIVERERS, deliver_elsewhere
+from assistant.adapters.server import DELIVERERS, HEALTH, deliver_elsewhere
 from assistant.adapters.slack.app import EVENTS_PATH, SlackAdapter
 from assistant.config import Settings
 from assistant.core import Core
@@ -25,6 +25,7 @@ def mount(app: web.Application, core: Core, settings: Settings) -> SlackAdapter:
     adapter = SlackAdapter(core=core, settings=settings.slack, elsewhere=elsewhere)
     app[SLACK] = adapter
     app[DELIVERERS]["slack"] = adapter.delivery.deliver
+    app[HEALTH]["slack"] = adapter.health
     app.router.add_post(EVENTS_PATH, adapter.handle_request)
     app.cleanup_ctx.append(adapter.session_ctx)
     if settings.slack.app_token:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -65,6 +66,8 @@ from assistant.messages import Action, Effect, Incoming, Kind, Message
 from assistant.texts import slack as texts
 
 log = logging.getLogger(__name__)
+AUTH_CHECK_S = 60.0  # /healthz asks Slack whether the token works at most this often
+AUTH_TIMEOUT_S = 3.0
 
 EVENTS_PATH = "/slack/events"
 MAX_RATE_LIMIT_RETRIES = 3
@@ -129,6 +132,8 @@ class SlackAdapter:
         self.delivery = SlackDelivery(client=self.client, core=core, elsewhere=elsewhere)
         self.people = People(self.client)
         self._core_threads = ThreadPoolExecutor(CORE_THREADS, thread_name_prefix="slack-core")
+        self._socket_mode: Any = None
+        self._auth: tuple[float, str] | None = None  # (when checked, "" or why it failed)
         self._register()
 
     def _register(self) -> None:
@@ -165,6 +170,7 @@ class SlackAdapter:
         handler = AsyncSocketModeHandler(
             self.bolt, app_token=self.app_token, web_client=self.client
         )
+        self._socket_mode = handler
         try:
             await handler.connect_async()
             log.info("Slack: connected over Socket Mode")
@@ -172,6 +178,27 @@ class SlackAdapter:
             log.exception("Slack: Socket Mode connection failed; /slack/events still answers")
         yield
         await handler.close_async()
+
+    async def health(self) -> dict[str, Any]:
+        """For /healthz: the bot token works (``auth.test``, checked at most once a minute)
+        and, with an app token, Socket Mode is connected."""
+        now = time.monotonic()
+        if self._auth is None or now - self._auth[0] > AUTH_CHECK_S:
+            try:
+                await asyncio.wait_for(self.client.auth_test(), timeout=AUTH_TIMEOUT_S)
+                self._auth = (now, "")
+            except (TimeoutError, *WEB_API_ERRORS) as exc:
+                self._auth = (
+                    now,
+                    failure_reason(exc) if not isinstance(exc, TimeoutError) else "timed out",
+                )
+        report: dict[str, Any] = {"ok": not self._auth[1], "auth": self._auth[1] or "ok"}
+        if self.app_token:
+            handler = self._socket_mode
+            connected = handler is not None and await handler.client.is_connected()
+            report["socket_mode"] = "connected" if connected else "not connected"
+            report["ok"] = report["ok"] and connected
+        return report
 
     # ---- events (bolt has acknowledged them already) -------------------------------------
 
