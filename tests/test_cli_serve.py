@@ -56,3 +56,27 @@ def test_serve_warns_loudly_about_sqlite_on_a_public_host_inside_the_checkout(ca
     logged = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
     assert any("SQLite" in line and "0.0.0.0" in line for line in logged)
     assert any("inside the code checkout" in line for line in logged)
+
+
+def test_more_than_one_worker_is_refused_on_sqlite() -> None:
+    import dataclasses
+
+    import pytest
+
+    from assistant.cli.serve import check_workers
+    from assistant.errors import ConfigError
+
+    settings = serving_settings(argparse.Namespace(host=None, port=None))
+    check_workers(settings, 1)
+    with pytest.raises(ConfigError, match="--workers 2 needs PostgreSQL"):
+        check_workers(settings, 2)
+    with pytest.raises(ConfigError, match="1 or more"):
+        check_workers(settings, 0)
+    check_workers(dataclasses.replace(settings, database_url="postgresql://app@db/a"), 3)
+
+
+def test_the_command_refuses_workers_on_sqlite_before_loading_anything(capsys) -> None:
+    from assistant.cli import main
+
+    assert main(["serve", "--workers", "2"]) == 2
+    assert "needs PostgreSQL" in capsys.readouterr().err

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 
@@ -98,17 +99,31 @@ async def _index_watch(app: web.Application) -> AsyncIterator[None]:
         await task
 
 
-async def _reminders(app: web.Application) -> AsyncIterator[None]:
-    async def loop() -> None:
-        while True:
-            try:
-                effects = await asyncio.to_thread(app[CORE].due_reminders)
+async def run_once_per_slot(
+    app: web.Application, name: str, interval_s: float, job: Callable[[], Sequence[Effect]]
+) -> None:
+    """Run ``job`` once per ``interval_s`` slot of the clock across every worker process: each
+    worker wakes at the slot's start and the one that first claims ``job:NAME:SLOT`` in the
+    database runs it; the effects it returns are delivered."""
+    core = app[CORE]
+    while True:
+        slot = int(time.time() // interval_s)
+        try:
+            if await asyncio.to_thread(core.first_delivery, f"job:{name}:{slot}"):
+                effects = await asyncio.to_thread(job)
                 await deliver_elsewhere(app, effects)
-            except Exception:
-                log.exception("sending reminders failed")
-            await asyncio.sleep(REMINDER_INTERVAL_S)
+        except Exception:
+            log.exception("the %s job failed", name)
+        # Just past the next slot's start, so a worker whose clock is a little behind waits.
+        await asyncio.sleep(
+            max(0.0, (slot + 1) * interval_s - time.time()) + min(1.0, interval_s / 10)
+        )
 
-    task = asyncio.create_task(loop())
+
+async def _reminders(app: web.Application) -> AsyncIterator[None]:
+    task = asyncio.create_task(
+        run_once_per_slot(app, "reminders", REMINDER_INTERVAL_S, app[CORE].due_reminders)
+    )
     yield
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
@@ -156,11 +171,21 @@ def build_app(
     return app
 
 
-def serve(core: Core, settings: Settings, *, operations: Operations | None = None) -> None:
-    """Run the server on ``settings.host:settings.port`` until interrupted.
+def serve(
+    core: Core,
+    settings: Settings,
+    *,
+    operations: Operations | None = None,
+    reuse_port: bool = False,
+) -> None:
+    """Run the server on ``settings.host:settings.port`` until interrupted (or SIGTERM).
 
     The adapters read the address from the same settings (Teams without authentication is
     only allowed on loopback), so there is one place that says where the server listens.
+    With ``reuse_port`` several worker processes listen on the same port and the kernel
+    shares the connections out between them.
     """
     app = build_app(core, settings, operations=operations)
-    web.run_app(app, host=settings.host, port=settings.port, print=None)
+    web.run_app(
+        app, host=settings.host, port=settings.port, print=None, reuse_port=reuse_port or None
+    )

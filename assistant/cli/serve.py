@@ -8,6 +8,8 @@ import logging
 from typing import Any
 
 from assistant.config import Settings, load_settings
+from assistant.errors import ConfigError
+from assistant.storage.db import normalise_url
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +24,13 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--host", help="address to listen on (default: HOST or 127.0.0.1)")
     parser.add_argument("--port", type=int, help="port to listen on (default: PORT or 3978)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes sharing the port (more than 1 needs PostgreSQL; each loads "
+        "the model, about 0.6 GB)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -33,6 +42,18 @@ def serving_settings(args: argparse.Namespace) -> Settings:
         host=args.host or settings.host,
         port=settings.port if args.port is None else args.port,
     )
+
+
+def check_workers(settings: Settings, workers: int) -> None:
+    """Refuse a worker count the database cannot serve (SQLite: one process)."""
+    if workers < 1:
+        raise ConfigError(f"--workers: {workers} is not a number of processes (1 or more)")
+    if workers > 1 and normalise_url(settings.database_url).get_backend_name() == "sqlite":
+        raise ConfigError(
+            f"--workers {workers} needs PostgreSQL: worker processes share nothing but the "
+            "database, and SQLite serialises every write across processes. Set DATABASE_URL "
+            "to a PostgreSQL database, or serve with one worker."
+        )
 
 
 def warn_about_storage(settings: Settings) -> list[str]:
@@ -51,7 +72,15 @@ def run(args: argparse.Namespace) -> int:
     from assistant.app import build_service
 
     settings = serving_settings(args)
+    check_workers(settings, args.workers)
     warn_about_storage(settings)
+    if args.workers > 1:
+        from assistant.adapters.workers import run_workers
+        from assistant.config import load_log_settings
+        from assistant.storage.admin import upgrade
+
+        upgrade(settings.database_url)  # once, before the workers start
+        return run_workers(settings, load_log_settings(), args.workers)
     service = build_service(settings, warm=True, batching=True)
     log.info(
         "serving on http://%s:%d (Slack: %s)",
