@@ -177,6 +177,7 @@ def serve(
     *,
     operations: Operations | None = None,
     reuse_port: bool = False,
+    on_listening: Callable[[str], None] | None = None,
 ) -> None:
     """Run the server on ``settings.host:settings.port`` until interrupted (or SIGTERM).
 
@@ -184,8 +185,13 @@ def serve(
     only allowed on loopback), so there is one place that says where the server listens.
     With ``reuse_port`` several worker processes listen on the same port and the kernel
     shares the connections out between them.
+    ``on_listening`` is called once the port is open.
     """
     app = build_app(core, settings, operations=operations)
     web.run_app(
-        app, host=settings.host, port=settings.port, print=None, reuse_port=reuse_port or None
+        app,
+        host=settings.host,
+        port=settings.port,
+        print=on_listening,  # aiohttp calls it after the sockets are bound
+        reuse_port=reuse_port or None,
     )

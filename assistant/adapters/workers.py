@@ -29,8 +29,12 @@ def _worker(settings: Settings, logging_settings: LogSettings, number: int) -> N
 
     configure_logging(logging_settings.level, logging_settings.format)
     service = build_service(settings, warm=True, batching=True)
-    logging.getLogger(__name__).info("worker %d ready", number)
-    serve(service.core, settings, operations=service, reuse_port=True)
+    worker_log = logging.getLogger(__name__)
+
+    def listening(_banner: str) -> None:
+        worker_log.info("worker %d listening", number)
+
+    serve(service.core, settings, operations=service, reuse_port=True, on_listening=listening)
 
 
 def run_workers(settings: Settings, logging_settings: LogSettings, count: int) -> int:
