@@ -1,40 +1,65 @@
 """A :class:`~assistant.messages.Message` -> an Adaptive Card (v1.4) or escaped plain text.
 
-Everything the core says is plain text: it is escaped here so Teams does not read markdown
-or HTML that a person typed (and the core echoed) as formatting.
+Everything the core says is plain text. In a card it goes into RichTextBlocks, whose TextRuns
+Teams shows exactly as written (no Markdown), so a clause reads as the policy words it on
+every client; only FactSets and text messages, which Teams reads as Markdown, are escaped
+(:mod:`assistant.adapters.teams.markdown`).
 """
 
 from __future__ import annotations
 
-import html
-import re
 from typing import Any
 
 from botbuilder.core import CardFactory, MessageFactory
 from botbuilder.schema import Activity
 
+from assistant.adapters.teams.markdown import escape_markdown, escape_text
 from assistant.messages import Action, Button, Kind, Message
 from assistant.texts import teams as texts
 
 CARD_VERSION = "1.4"
 CARD_KINDS = frozenset({Kind.ANSWER, Kind.QUESTION, Kind.REVIEW, Kind.APPROVAL, Kind.DECIDED})
 MAX_ACTION_BUTTONS = 5  # Teams shows at most six actions on a card; keep one spare
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+__all__ = ["activity_for", "card", "escape_markdown", "escape_text", "needs_card", "plain_text"]
+_BLOCK_KEYS = frozenset({"spacing", "separator", "horizontalAlignment"})
 
 
-def escape_markdown(text: str) -> str:
-    """Backslash-escape the characters Teams' card markdown would interpret."""
-    return _MARKDOWN.sub(r"\\\1", text)
+def _text_block(text: str, **style: Any) -> dict[str, Any]:
+    """Plain text shown as written: one RichTextBlock per line (a TextRun reads no Markdown).
+
+    Each line is its own block because a line break inside a TextRun is not kept by every
+    client; an empty line becomes space above the next block.
+    """
+    block_style = {k: v for k, v in style.items() if k in _BLOCK_KEYS}
+    run_style = {k: v for k, v in style.items() if k not in _BLOCK_KEYS}
+    blocks: list[dict[str, Any]] = []
+    gap = False
+    for line in text.split("\n"):
+        if not line.strip():
+            gap = bool(blocks)
+            continue
+        block: dict[str, Any] = {
+            "type": "RichTextBlock",
+            "inlines": [{"type": "TextRun", "text": line, **run_style}],
+        }
+        if blocks:
+            block["spacing"] = "Medium" if gap else "None"
+        else:
+            block.update(block_style)
+        blocks.append(block)
+        gap = False
+    if not blocks:
+        return {"type": "RichTextBlock", "inlines": [{"type": "TextRun", "text": text}]}
+    if len(blocks) == 1:
+        return blocks[0]
+    return {"type": "Container", "items": blocks, **block_style}
 
 
-def escape_text(text: str) -> str:
-    """Escape plain text for a Teams message body (markdown and HTML; ``>`` becomes ``&gt;``)."""
-    escaped = _MARKDOWN.sub(lambda m: m.group(1) if m.group(1) == ">" else "\\" + m.group(1), text)
-    return html.escape(escaped, quote=False).replace("\n", "\n\n")
-
-
-def _text_block(text: str, **extra: Any) -> dict[str, Any]:
-    return {"type": "TextBlock", "text": escape_markdown(text), "wrap": True, **extra}
+def plain_text(element: dict[str, Any]) -> str:
+    """The text a block made by :func:`_text_block` shows, lines joined with newlines."""
+    if element.get("type") == "RichTextBlock":
+        return "".join(run["text"] for run in element["inlines"])
+    return "\n".join(plain_text(item) for item in element.get("items", []))
 
 
 def _submit(title: str, data: dict[str, Any], style: str = "") -> dict[str, Any]:

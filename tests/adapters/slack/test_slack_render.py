@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import html
+
 import pytest
 
 from assistant.adapters.slack.render import (
     MAX_BLOCKS,
     MAX_SECTION_TEXT,
     blocks_for,
+    citation_blocks,
     escape,
     home_view,
 )
 from assistant.messages import Action, Button, ChoiceSet, Citation, Message, Option
+from tests.adapters.policy_clauses import citations_of, shipped_clauses
 
 
 @pytest.mark.parametrize(
@@ -93,3 +97,15 @@ def test_reject_button_asks_for_a_reason() -> None:
 
 def test_home_view_is_never_empty() -> None:
     assert home_view([])["blocks"][0]["type"] == "section"
+
+
+@pytest.mark.parametrize("clause", shipped_clauses(), ids=[c.id for c in shipped_clauses()])
+def test_every_clause_is_quoted_verbatim_in_slack(clause) -> None:
+    for citation in citations_of(clause):
+        text = citation_blocks(citation)[0]["text"]["text"]
+        heading, *lines = text.split("\n")
+        assert heading == f"*Clause {escape(clause.id)} · {escape(clause.section)}*"
+        assert all(line.startswith("> ") for line in lines)
+        assert html.unescape("\n".join(line[2:] for line in lines)) == citation.quote
+        # mrkdwn has no escape for these: a quote carrying them would be reformatted.
+        assert not set("*_~`") & set(citation.quote)

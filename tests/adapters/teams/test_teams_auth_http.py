@@ -19,6 +19,7 @@ from teams_identity import APP_ID, BOT_FRAMEWORK_SCOPE, IdentityService, loopbac
 from teams_identity import running as identity_running
 from teams_settings import APPROVERS, CHANNELS, make_settings
 
+from assistant.adapters.teams.cards import plain_text
 from assistant.adapters.teams.mount import ROUTE
 from assistant.messages import Action, Identity
 from tests.form.form_helpers import FULL_ANSWERS, TODAY
@@ -187,7 +188,7 @@ async def test_a_signed_question_gets_a_card_with_a_clause(teams: Teams):
     assert reply.conversation == PERSONAL_CHAT
     card = card_of(reply.body)
     blocks = [b for b in card["body"] if b["type"] == "Container"]
-    assert blocks and blocks[0]["items"][0]["text"].startswith("Clause ")
+    assert blocks and plain_text(blocks[0]["items"][0]).startswith("Clause ")
     # the bot's own call carried a token our issuer minted for the bot, for the connector
     assert reply.authorization == f"Bearer {teams.identity.issued[-1]}"
     (asked,) = teams.identity.token_requests

@@ -103,7 +103,7 @@ async def test_each_stage_approved(harness: Harness):
         if i + 1 < len(STAGES):
             assert sent[0].conversation.id == CHANNELS[STAGES[i + 1]]
     assert sent[-1].conversation.id == "a:1personalChatWithAlex"  # the latest reference
-    assert sent[-1].text == "Your request was approved\\."
+    assert sent[-1].text == "Your request was approved."
 
 
 async def test_a_rejection_needs_a_reason(harness: Harness):
@@ -120,7 +120,7 @@ async def test_a_rejection_needs_a_reason(harness: Harness):
     sent = await harness.click(value, lm, channel=CHANNELS["line_manager"])
     # the private reply goes to the approver's personal chat, not the channel thread
     assert [a.conversation.id for a in sent] == [f"a:chat-{lm}"]
-    assert sent[0].text == "Please give a reason\\."
+    assert sent[0].text == "Please give a reason."
     assert harness.adapter.updated_activities == []
 
     value["reason"] = "Use the school's page instead"
@@ -161,7 +161,7 @@ async def test_a_redelivered_activity_is_not_handled_twice(harness: Harness):
 async def test_user_markdown_is_escaped(harness: Harness):
     sent = await harness.say("what's the **password** <b>policy</b>?")
     assert harness.core.handled[0].text == "what's the **password** policy ?"
-    assert sent[0].text == "The policy does not cover that\\. Ask the Data Protection Officer\\."
+    assert sent[0].text == "The policy does not cover that. Ask the Data Protection Officer."
 
 
 async def test_direct_message_without_personal_chat_is_logged(harness: Harness, caplog):

@@ -9,6 +9,8 @@ import pytest
 from teams_fakes import card_of, card_text, wait_for
 from teams_settings import make_settings
 
+from assistant.adapters.teams.cards import plain_text
+
 app = pytest.importorskip("assistant.app")
 CORPUS = Path(__file__).resolve().parents[3] / "policy_corpus"
 
@@ -28,7 +30,7 @@ async def test_a_question_is_answered_by_the_real_core(serve, connector, payload
     reply = fake.sent("reply")[0]
     card = card_of(reply.body)
     blocks = [b for b in card["body"] if b["type"] == "Container"]
-    assert blocks and blocks[0]["items"][0]["text"].startswith("Clause ")
-    assert blocks[0]["items"][0]["weight"] == "Bolder"
+    assert blocks and plain_text(blocks[0]["items"][0]).startswith("Clause ")
+    assert blocks[0]["items"][0]["inlines"][0]["weight"] == "Bolder"
     assert "feedback.helpful" in {a["data"]["action"] for a in card["actions"]}
     assert "Clause" in card_text(card)

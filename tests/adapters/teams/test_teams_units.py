@@ -10,7 +10,7 @@ import pytest
 from teams_settings import APPROVERS, CHANNELS, make_settings
 
 from assistant.adapters.teams.auth import AuthMode, decide_mode, has_bearer_token, is_loopback_url
-from assistant.adapters.teams.cards import activity_for, card, escape_markdown
+from assistant.adapters.teams.cards import activity_for, card
 from assistant.cli.teams import build_package, teams_report
 from assistant.errors import ConfigError
 from assistant.messages import Action, Button, ChoiceSet, Kind, Message, Option
@@ -55,10 +55,10 @@ def test_local_peers_and_proxies():
 def test_user_text_cannot_format_a_card():
     text = "[click](http://evil) **bold** <b>x</b>"
     block = card(Message(text, kind=Kind.ANSWER))["body"][0]
-    assert block["text"] == escape_markdown(text)
-    assert "\\[click\\]\\(http://evil\\)" in block["text"]
-    plain = activity_for(Message("<b>hi</b> *there*"))
-    assert plain.text == "&lt;b&gt;hi&lt;/b&gt; \\*there\\*"
+    assert block["type"] == "RichTextBlock"  # its TextRuns read no Markdown
+    assert block["inlines"] == [{"type": "TextRun", "text": text}]
+    plain = activity_for(Message("<b>hi</b> **there**"))
+    assert plain.text == "&lt;b&gt;hi&lt;/b&gt; \\*\\*there\\*\\*"
 
 
 def test_many_single_choices_become_a_dropdown():
