@@ -26,6 +26,7 @@ from assistant.messages import (
     Message,
     PrivateReply,
     Reply,
+    SendDirect,
 )
 from assistant.policy import followup
 from assistant.policy.answer import PolicyAnswer
@@ -36,7 +37,7 @@ from assistant.texts import policy as policy_texts
 from assistant.texts import workflow as workflow_texts
 from assistant.workflow.notices import approval_message, request_facts
 from assistant.workflow.service import ApprovalService
-from assistant.workflow.stages import Stage, current_stage, is_pending
+from assistant.workflow.stages import Stage, Status, current_stage, is_pending
 
 log = logging.getLogger(__name__)
 
@@ -151,8 +152,10 @@ class Assistant:
         )
         withdraw = tuple(
             Button(f"Withdraw #{r.id}", Action.WITHDRAW, str(r.id))
-            for r in reversed(mine)
             if is_pending(r.status)
+            else Button(texts.DOWNLOAD_BUTTON.format(id=r.id), Action.DOWNLOAD, str(r.id))
+            for r in reversed(mine)
+            if is_pending(r.status) or r.status is Status.APPROVED
         )
         messages = [
             Message(
@@ -312,6 +315,8 @@ class Assistant:
             except ValueError:
                 return [_private(texts.UNKNOWN_ACTION, Kind.ERROR)]
             return self.approvals.withdraw(request_id, incoming.user)
+        if action is Action.DOWNLOAD:
+            return self._download(incoming)
         if action in (Action.HELPFUL, Action.NOT_HELPFUL):
             return self._feedback(incoming, helpful=action is Action.HELPFUL)
         if action is Action.FORM_WHOLE:
@@ -347,6 +352,21 @@ class Assistant:
             approve,
             reason=incoming.text,
         )
+
+    def _download(self, incoming: Incoming) -> list[Effect]:
+        """Send the request's Appendix B to its requester or one of its deciders, privately."""
+        try:
+            request = self.approvals.get(int(incoming.value.split(":", 1)[0]))
+        except (ValueError, NotFound):
+            return [_private(texts.UNKNOWN_ACTION, Kind.ERROR)]
+        deciders = {d.decided_by for d in self.approvals.decisions(request.id)}
+        if incoming.user != request.requester and incoming.user not in deciders:
+            return [_private(texts.DOWNLOAD_NOT_YOURS.format(id=request.id), Kind.ERROR)]
+        message = Message(
+            text=texts.DOWNLOAD_SENT.format(id=request.id),
+            attachment=self.approvals.appendix_b(request.id),
+        )
+        return [SendDirect(incoming.user, message)]
 
     def _feedback(self, incoming: Incoming, *, helpful: bool) -> list[Effect]:
         try:

@@ -7,7 +7,7 @@ terminal text. The core never builds platform JSON; adapters never decide anythi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 
@@ -48,6 +48,7 @@ class Action(StrEnum):
     APPROVE = "approval.approve"  # value: "<request id>:<stage>"
     REJECT = "approval.reject"  # value: "<request id>:<stage>", text: the reason
     WITHDRAW = "approval.withdraw"  # value: request id
+    DOWNLOAD = "approval.download"  # value: request id; sends its Appendix B document
     HELPFUL = "feedback.helpful"  # value: answer id
     NOT_HELPFUL = "feedback.not_helpful"  # value: answer id
 
@@ -150,6 +151,15 @@ class ChoiceSet:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with a message (the approved Appendix B as a Word document)."""
+
+    filename: str
+    title: str
+    content: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
 class Message:
     """A reply made of plain text, quotes, label/value facts, choices and buttons.
 
@@ -169,6 +179,8 @@ class Message:
     people: bool = False
     # A refused whole form: (field key, what is wrong), shown under each field where possible.
     field_errors: tuple[tuple[str, str], ...] = ()
+    # A file to send with the message, where the platform can (Slack direct messages).
+    attachment: Attachment | None = None
 
 
 # ---- effects: what the core asks an adapter to do -------------------------------------

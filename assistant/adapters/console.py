@@ -72,7 +72,15 @@ def render(message: Message) -> str:
         parts.append("  " + "   ".join(f"[{_command_for(b)}]" for b in buttons))
     if message.context:
         parts.append(_wrap(message.context, "  \u2014 "))
+    if message.attachment is not None:
+        # A terminal cannot take a file: say where the same document comes from.
+        number = message.attachment.filename.rsplit("-", 1)[-1].split(".")[0]
+        parts.append(f"  [{message.attachment.title}: {_export_command(number)}]")
     return "\n".join(parts)
+
+
+def _export_command(request: str) -> str:
+    return f"assistant requests export {request} --format docx"
 
 
 def _command_for(button: Button) -> str:
@@ -84,6 +92,8 @@ def _command_for(button: Button) -> str:
         return f"/reject {request} REASON"
     if action is Action.WITHDRAW:
         return f"/withdraw {request}"
+    if action is Action.DOWNLOAD:
+        return _export_command(request)
     if action is Action.HELPFUL:
         return "/helpful"
     if action is Action.NOT_HELPFUL:

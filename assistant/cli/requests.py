@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 from typing import Any
 
 from assistant.config import load_settings
@@ -21,8 +23,15 @@ def register(subparsers: Any) -> None:
     show = actions.add_parser("show", help="one request: answers, decisions and audit trail")
     show.add_argument("id", type=int, help="request number")
     show.set_defaults(func=show_request)
-    export = actions.add_parser("export", help="one request as Markdown laid out like Appendix B")
-    export.add_argument("id", type=int, help="request number")
+    export = actions.add_parser(
+        "export", help="one request laid out like Appendix B (Word or Markdown), or all as CSV"
+    )
+    export.add_argument("id", type=int, nargs="?", help="request number")
+    export.add_argument("--all", action="store_true", help="every request (with --format csv)")
+    export.add_argument("--format", choices=("md", "docx", "csv"), default="md")
+    export.add_argument(
+        "--out", type=Path, help="file to write (docx default: appendix-b-request-ID.docx)"
+    )
     export.set_defaults(func=export_request)
     requests.set_defaults(func=lambda _args: requests.print_help() or 2)
     feedback = subparsers.add_parser("feedback", help="helpful / not helpful votes on answers")
@@ -72,6 +81,7 @@ def show_request(args: argparse.Namespace) -> int:
         f"{texts.FACT_REQUESTED_BY}: {request.requester_name} ({request.requester})",
         f"{texts.FACT_SUBMITTED}: {texts.when(request.created_at)}",
         f"{texts.FACT_STATUS}: {texts.STATUS_NAMES[request.status.value]}",
+        f"{texts.FACT_REFERENCE}: {service.reference(request)}",
         "",
     ]
     lines += [f"{label}: {value}" for label, value in service.summary(request)]
@@ -97,11 +107,28 @@ def show_request(args: argparse.Namespace) -> int:
 
 
 def export_request(args: argparse.Namespace) -> int:
-    """Print one request as Appendix B Markdown."""
+    """Write one request as Appendix B (Markdown or Word), or every request as CSV."""
+    if args.format == "csv" and args.id is None:
+        args.all = True
+    if args.all != (args.format == "csv") or (args.id is None) != args.all:
+        print(texts.CLI_EXPORT_USAGE, file=sys.stderr)
+        return 2
     service = _service()
-    print(service.export_markdown(args.id), end="")
-    service.store.close()
-    return 0
+    try:
+        if args.format == "docx":
+            out = args.out or Path(texts.EXPORT_FILENAME.format(id=args.id))
+            out.write_bytes(service.export_docx(args.id))
+            print(texts.CLI_EXPORT_WROTE.format(path=out))
+            return 0
+        text = service.export_csv() if args.all else service.export_markdown(args.id)
+        if args.out:
+            args.out.write_text(text, encoding="utf-8", newline="")
+            print(texts.CLI_EXPORT_WROTE.format(path=args.out))
+        else:
+            print(text, end="")
+        return 0
+    finally:
+        service.store.close()
 
 
 def show_feedback(_args: argparse.Namespace) -> int:

@@ -13,6 +13,10 @@ CHOOSE_ONE = "Choose one"
 PEOPLE_HINT = "Type @ and the person's name to mention them (you can mention several)."
 REVIEWED = "{document} · reviewed {reviewed}"
 CLAUSE_TITLE = "Clause {clause_id} · {section}"
+NO_FILE_HERE = (
+    "Teams can't receive the file from me here: the school office can give you {title} as a "
+    "Word document."
+)
 APPROVALS_NEED_REGISTRATION = (
     "That can't be done here: this Teams bot is running without sign-in (a local trial), so "
     "it answers questions and walks through the form but submits, withdraws, records feedback "

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from assistant.uktime import uk
+
 # Appendix B's names for the three approvers, and what each signs.
 STAGE_TITLES = {
     "line_manager": "Line Manager",
@@ -41,6 +43,7 @@ FACT_REQUEST = "Request"
 FACT_REQUESTED_BY = "Requested by"
 FACT_SUBMITTED = "Submitted"
 FACT_STATUS = "Status"
+FACT_REFERENCE = "Audit reference"
 REQUEST_REF = "#{id}"
 SIGNED = "{name}, {date}"
 NOT_YET_SIGNED = "not yet decided"
@@ -125,6 +128,10 @@ FULLY_APPROVED = (
     "Your request #{id} is fully approved: you may now create the site. Here is the approved "
     "record; please keep it."
 )
+PRINCIPAL_CONFIRMED = (
+    "You gave final approval to request #{id} from {requester}. The signed Appendix B is "
+    "attached for the school's records."
+)
 WITHDRAWN = "Request #{id} is withdrawn; the approvers will not be asked about it any more."
 WITHDRAW_NOT_YOURS = "Only the person who submitted request #{id} can withdraw it."
 WITHDRAW_FINISHED = "Request #{id} is {status} and can no longer be withdrawn."
@@ -181,9 +188,45 @@ EXPORT_NAME = "Name"
 EXPORT_DATE = "Date"
 EXPORT_DECISION = "Decision"
 EXPORT_REJECTED = "Rejected: {reason}"
+# The Word document (Appendix B as the office files it).
+EXPORT_SIGNATURE = "Name / Signature / Date"
+EXPORT_APPROVED_BY = "Approved electronically in {platform} by {name} ({identity}) on {when}"
+EXPORT_REJECTED_BY = (
+    "Rejected electronically in {platform} by {name} ({identity}) on {when}. Reason: {reason}"
+)
+EXPORT_NOT_DECIDED = "Not yet decided"
+EXPORT_FOOTER = "Request #{id} · Audit reference {reference} · Generated {when}"
+EXPORT_TICKED = "\u2612"  # ☒
+EXPORT_UNTICKED = "\u2610"  # ☐
+EXPORT_FILENAME = "appendix-b-request-{id}.docx"
+EXPORT_FILE_TITLE = "Appendix B, request #{id}"
+PLATFORM_NAMES = {"slack": "Slack", "teams": "Microsoft Teams", "console": "the terminal"}
+CSV_HEADINGS = (
+    "Request",
+    "Status",
+    "Requested by",
+    "Submitted",
+    "Department",
+    "Aims",
+    "Host",
+    "Going live",
+    "Closure",
+    "Administrators",
+    "Moderators",
+    "Line Manager",
+    "Other Senior Manager",
+    "Principal",
+    "Audit reference",
+)
 
 # ---- the command line ------------------------------------------------------------------
 CLI_NO_REQUESTS = "No requests yet."
+CLI_EXPORT_USAGE = (
+    "Give a request number with --format md or docx, or --all with --format csv "
+    "(e.g. assistant requests export 12 --format docx; assistant requests export --all "
+    "--format csv)."
+)
+CLI_EXPORT_WROTE = "Wrote {path}"
 CLI_LIST_HEADINGS = ("ID", "Requester", "Status", "Created", "Current stage")
 CLI_DECISIONS = "Decisions"
 CLI_AUDIT = "Audit trail"
@@ -194,10 +237,10 @@ CLI_NO_FEEDBACK = "No feedback yet."
 
 
 def when(moment: datetime) -> str:
-    """A moment as staff read it, e.g. "24 Nov 2026 06:27 UTC"."""
-    return moment.strftime("%d %b %Y %H:%M UTC")
+    """A moment in UK time as staff read it, e.g. "24 Nov 2026 06:27 GMT", "01 Jul 2026 13:00 BST"."""
+    return uk(moment).strftime("%d %b %Y %H:%M %Z")
 
 
 def day(moment: datetime) -> str:
-    """A date as on the paper form, e.g. "24 Nov 2026"."""
-    return moment.strftime("%d %b %Y")
+    """A date in UK time as on the paper form, e.g. "24 Nov 2026"."""
+    return uk(moment).strftime("%d %b %Y")

@@ -1,11 +1,16 @@
-"""A request as Markdown laid out like Appendix B, approvals filled in from the decisions."""
+"""A request as Markdown laid out like Appendix B, its audit reference, and the CSV register."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import csv
+import hashlib
+import io
+import json
+from collections.abc import Iterable, Sequence
+from datetime import UTC
 
 from assistant.form.summary import party_ticks
-from assistant.storage.records import ApprovalRequest, Decision
+from assistant.storage.records import ApprovalRequest, AuditEvent, Decision
 from assistant.texts import workflow as texts
 from assistant.workflow.stages import STAGES
 
@@ -86,3 +91,77 @@ def render_markdown(
             cells = (signed, texts.day(decision.decided_at), verdict)
         lines.append(f"| {title} | {' | '.join(_cell(c) for c in cells)} |")
     return "\n".join(lines) + "\n"
+
+
+def audit_reference(
+    request: ApprovalRequest, decisions: Sequence[Decision], audit: Sequence[AuditEvent]
+) -> str:
+    """A short reference that changes if the answers, a decision or the audit trail does.
+
+    The office can recompute it with ``assistant requests show`` to check that a filed
+    document matches the record.
+    """
+    record = {
+        "id": request.id,
+        "requester": str(request.requester),
+        "answers": request.answers,
+        "decisions": [
+            [d.stage.value, d.approved, str(d.decided_by), d.decided_at.astimezone(UTC).isoformat(),
+             d.reason]
+            for d in decisions
+        ],
+        "audit": [
+            [e.id, e.at.astimezone(UTC).isoformat(), e.actor, e.event_type, e.comment]
+            for e in audit
+        ],
+    }  # fmt: skip
+    digest = hashlib.sha256(json.dumps(record, sort_keys=True, default=str).encode()).hexdigest()
+    return f"AR-{request.id}-{digest[:10].upper()}"
+
+
+def _spreadsheet_safe(value: object) -> str:
+    """A cell a spreadsheet will not run as a formula (answers are typed by staff)."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def register_csv(
+    entries: Iterable[tuple[ApprovalRequest, Sequence[Decision], Sequence[Row], str]],
+) -> str:
+    """Every request as one CSV row (for the annual review of the school's sites)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(texts.CSV_HEADINGS)
+    for request, decisions, rows, reference in entries:
+        answers = {_key(label): value for label, value in rows}
+        by_stage = {d.stage: d for d in decisions}
+
+        def answer(label: str, answers: dict[str, str] = answers) -> str:
+            return answers.get(_key(label), "")
+
+        stages = []
+        for stage in STAGES:
+            decision = by_stage.get(stage)
+            stages.append(
+                ""
+                if decision is None
+                else f"{texts.VERDICTS[decision.approved]} by {decision.decided_by_name}, "
+                f"{texts.day(decision.decided_at)}"
+            )
+        row = [
+                request.id,
+                texts.STATUS_NAMES[request.status.value],
+                request.requester_name,
+                texts.day(request.created_at),
+                answer("Department"),
+                answer("What are the aims you propose to achieve by setting up this site?"),
+                answer("Who will host the site?"),
+                answer("Proposed date of going live"),
+                answer("Proposed date for site closure"),
+                answer("Names of administrators"),
+                answer("Names of moderators"),
+                *stages,
+                reference,
+        ]  # fmt: skip
+        writer.writerow([_spreadsheet_safe(cell) for cell in row])
+    return out.getvalue()

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from assistant.config import Settings
 from assistant.errors import AlreadyDecided, IllegalTransition, NotFound
 from assistant.messages import (
+    Attachment,
     Effect,
     Identity,
     Kind,
@@ -30,7 +32,8 @@ from assistant.storage.store import Store
 from assistant.texts import workflow as texts
 from assistant.workflow import approvers as who_decides
 from assistant.workflow import notices
-from assistant.workflow.export import render_markdown
+from assistant.workflow.appendix_docx import render_docx
+from assistant.workflow.export import audit_reference, register_csv, render_markdown
 from assistant.workflow.notices import anchor, parse_decision_value
 from assistant.workflow.stages import (
     Event,
@@ -294,6 +297,36 @@ class ApprovalService:
         request = self.get(request_id)
         return render_markdown(request, self.decisions(request.id), self.summary(request))
 
+    def reference(self, request: ApprovalRequest) -> str:
+        """The request's audit reference (see :func:`audit_reference`)."""
+        return audit_reference(request, self.decisions(request.id), self.audit(request.id))
+
+    def export_docx(self, request_id: int) -> bytes:
+        """The request as a Word document laid out like Appendix B."""
+        request = self.get(request_id)
+        return render_docx(
+            request,
+            self.decisions(request.id),
+            self.summary(request),
+            reference=self.reference(request),
+            generated=self.clock(),
+        )
+
+    def appendix_b(self, request_id: int) -> Attachment:
+        """The request's Word document as a file to send."""
+        return Attachment(
+            filename=texts.EXPORT_FILENAME.format(id=request_id),
+            title=texts.EXPORT_FILE_TITLE.format(id=request_id),
+            content=self.export_docx(request_id),
+        )
+
+    def export_csv(self) -> str:
+        """Every request as a CSV register, oldest first."""
+        return register_csv(
+            (r, self.decisions(r.id), self.summary(r), self.reference(r))
+            for r in self.list_requests()
+        )
+
     # ---- the messages -----------------------------------------------------------------
 
     def _facts(self, request: ApprovalRequest) -> notices.Facts:
@@ -375,7 +408,14 @@ class ApprovalService:
             record = notices.approved_record(
                 request, self.store.decisions(request.id), self._facts(request)
             )
-            effects.append(SendDirect(request.requester, record))
+            document = self.appendix_b(request.id)
+            effects.append(SendDirect(request.requester, replace(record, attachment=document)))
+            confirmed = texts.PRINCIPAL_CONFIRMED.format(
+                id=request.id, requester=request.requester_name
+            )
+            effects.append(
+                SendDirect(decision.decided_by, Message(text=confirmed, attachment=document))
+            )
         else:
             text = texts.STAGE_APPROVED.format(
                 name=decision.decided_by_name,

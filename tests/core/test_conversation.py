@@ -157,6 +157,28 @@ def test_the_requester_can_withdraw_and_home_shows_the_request(make_core):
     assert core.approvals.get(int(request_id)).status.value == "WITHDRAWN"
 
 
+def test_an_approved_request_can_be_downloaded_by_its_people_only(make_core):
+    core = make_core()
+    first = posted(fill_form(core), "#line-managers")
+    request_id = int(first.anchor.split(":")[1])
+    for stage, who in (
+        ("line_manager", LINE_MANAGER),
+        ("senior_manager", SENIOR),
+        ("principal", PRINCIPAL),
+    ):
+        press(core, who, Action.APPROVE, f"{request_id}:{stage}")
+    assert core.approvals.get(request_id).status.value == "APPROVED"
+    mine = core.home(TEACHER)[0]
+    [download] = [b for b in mine.buttons if b.action is Action.DOWNLOAD]
+    assert download.label == f"Download Appendix B #{request_id}"
+    for who in (TEACHER, SENIOR):
+        [sent] = press(core, who, Action.DOWNLOAD, download.value)
+        assert isinstance(sent, SendDirect) and sent.user == who
+        assert sent.message.attachment.filename == f"appendix-b-request-{request_id}.docx"
+    [refused] = press(core, BYSTANDER, Action.DOWNLOAD, download.value)
+    assert isinstance(refused, PrivateReply) and "Only the person" in refused.message.text
+
+
 def test_thanks_and_goodbyes_get_a_short_reply_not_a_policy_answer(make_core):
     core = make_core()
     for text, reply in [

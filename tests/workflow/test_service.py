@@ -169,7 +169,7 @@ def test_full_approval_runs_through_three_stages(service: ApprovalService, clock
     update, told, post, *_ = service.decide(request_id, "line_manager", BEN, "Ben", True)
     assert update.anchor == f"request:{request_id}:line_manager"
     assert update.message.kind is Kind.DECIDED and not update.message.buttons
-    assert update.message.text == "Approved by Ben Brown at 03 Mar 2025 11:00 UTC"
+    assert update.message.text == "Approved by Ben Brown at 03 Mar 2025 11:00 GMT"
     assert isinstance(told, SendDirect) and told.user == ANNA
     assert "Other Senior Manager" in told.message.text
     assert isinstance(post, PostToChannel) and post.channel == "C-SM"
@@ -180,9 +180,13 @@ def test_full_approval_runs_through_three_stages(service: ApprovalService, clock
     clock.advance(days=1)
     effects = service.decide(request_id, "principal", PAT, "Pat", True)
     assert service.get(request_id).status is Status.APPROVED
-    update, record = effects
+    update, record, confirmed = effects
     assert update.anchor == f"request:{request_id}:principal"
     assert isinstance(record, SendDirect) and record.user == ANNA
+    assert isinstance(confirmed, SendDirect) and confirmed.user == PAT
+    document = record.message.attachment
+    assert document is not None and document.filename == f"appendix-b-request-{request_id}.docx"
+    assert confirmed.message.attachment == document and document.content.startswith(b"PK")
     facts = dict(record.message.facts)
     assert facts["Line Manager"] == "Ben Brown, 03 Mar 2025"
     assert facts["Other Senior Manager"] == "Sue Smith, 04 Mar 2025"
@@ -197,7 +201,7 @@ def test_a_second_click_is_told_who_decided(service: ApprovalService) -> None:
     text = _private_text(service.decide(request_id, "line_manager", LINDA, "Linda", True))
     assert text == (
         f"Request #{request_id} was already approved at the Line Manager stage by Linda Lee"
-        " at 03 Mar 2025 09:00 UTC."
+        " at 03 Mar 2025 09:00 GMT."
     )
     assert len(service.decisions(request_id)) == 1
 

@@ -127,7 +127,7 @@ class SlackDelivery:
 
     async def _post(self, channel: str, message: Message, *, thread_ts: str | None = None) -> Any:
         kwargs: dict[str, Any] = {"thread_ts": thread_ts} if thread_ts else {}
-        return await self._client.chat_postMessage(
+        response = await self._client.chat_postMessage(
             channel=channel,
             text=fallback_text(message),
             blocks=blocks_for(message),
@@ -135,6 +135,16 @@ class SlackDelivery:
             unfurl_media=False,
             **kwargs,
         )
+        if message.attachment is not None:
+            # files.upload was retired; v2 uploads, then shares into the same conversation.
+            await self._client.files_upload_v2(
+                channel=str(response["channel"]),
+                file=message.attachment.content,
+                filename=message.attachment.filename,
+                title=message.attachment.title,
+                **kwargs,
+            )
+        return response
 
     async def _private(self, where: Where, message: Message) -> None:
         if where.in_channel and where.channel:

@@ -26,7 +26,7 @@ class Call:
 
 
 class FakeSlackApi:
-    """Answers auth.test, chat.*, conversations.open, users.info and views.* like Slack."""
+    """Answers auth.test, chat.*, conversations.open, files.*, users.info and views.* like Slack."""
 
     def __init__(
         self, *, bot_user_id: str = "UBOT", bot_id: str = "BBOT", team_id: str = "T0001"
@@ -39,6 +39,7 @@ class FakeSlackApi:
         self._rate_limited: dict[str, int] = {}
         self._failing: dict[str, str] = {}
         self._ts = itertools.count(1)
+        self.uploads: dict[str, bytes] = {}  # file id -> the bytes posted to its upload URL
         self._runner: web.AppRunner | None = None
         self.url = ""
 
@@ -78,6 +79,7 @@ class FakeSlackApi:
         """Start listening; returns the base URL to use as SLACK_API_URL."""
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._answer)
+        app.router.add_post("/upload/{file_id}", self._upload)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
@@ -90,6 +92,13 @@ class FakeSlackApi:
         if self._runner is not None:
             await self._runner.cleanup()
 
+    async def _upload(self, request: web.Request) -> web.Response:
+        """The upload URL files.getUploadURLExternal hands out: keeps the file's bytes."""
+        file_id = request.match_info["file_id"]
+        self.uploads[file_id] = await request.read()
+        self.calls.append(Call(method="upload", args={"file_id": file_id}))
+        return web.Response(text="OK - " + str(len(self.uploads[file_id])))
+
     async def _answer(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         args: dict[str, Any] = dict(request.query)
@@ -98,7 +107,7 @@ class FakeSlackApi:
                 args.update(await request.json())
             else:
                 args.update(await request.post())
-        for key in ("blocks", "view"):
+        for key in ("blocks", "view", "files"):
             if isinstance(args.get(key), str):
                 args[key] = json.loads(args[key])
         if self._rate_limited.get(method):
@@ -152,6 +161,15 @@ class FakeSlackApi:
                     "profile": {"display_name": name},
                 },
             }
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{next(self._ts):06d}"
+            base = self.url.removesuffix("api/")
+            return {"ok": True, "file_id": file_id, "upload_url": f"{base}upload/{file_id}"}
+        if method == "files.completeUploadExternal":
+            files = [{"id": f["id"], "title": f.get("title")} for f in args.get("files") or []]
+            if any(f["id"] not in self.uploads for f in files):
+                return {"ok": False, "error": "file_not_found"}
+            return {"ok": True, "files": files}
         if method in ("views.open", "views.publish", "views.update"):
             return {
                 "ok": True,

@@ -8,6 +8,7 @@ every client; only FactSets and text messages, which Teams reads as Markdown, ar
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from botbuilder.core import CardFactory, MessageFactory
@@ -189,6 +190,10 @@ def needs_card(message: Message) -> bool:
 
 def activity_for(message: Message) -> Activity:
     """The outgoing activity for ``message``: an Adaptive Card, or escaped text."""
+    if message.attachment is not None:
+        # A bot sends files only through a consent card, which this adapter does not do yet.
+        note = texts.NO_FILE_HERE.format(title=message.attachment.title)
+        message = replace(message, text=f"{message.text}\n{note}", attachment=None)
     if needs_card(message):
         activity = MessageFactory.attachment(CardFactory.adaptive_card(card(message)))
         activity.summary = message.text[:200]
