@@ -17,6 +17,7 @@ from typing import Any
 from assistant.errors import ConfigError
 from assistant.messages import Identity
 from assistant.people import Directory, Person, parse_people
+from assistant.school_calendar import Escalation, SchoolCalendar, parse_escalation, parse_school
 
 ROLES = ("line_manager", "senior_manager", "principal")
 STAGES = ROLES  # stage i is decided by role i (the line manager stage may also be the named one)
@@ -79,6 +80,9 @@ class Settings:
     reminder_days: float = 3.0
     # How long a question is kept to read a follow-up with (0: every question stands alone).
     followup_minutes: float = 15.0
+    # school days and hours for reminders; where a stage goes after too many reminders
+    school: SchoolCalendar = field(default_factory=SchoolCalendar)
+    escalation: Escalation = field(default_factory=Escalation)
     host: str = "127.0.0.1"
     port: int = DEFAULT_PORT
     log_level: str = "INFO"
@@ -148,7 +152,10 @@ def load_settings(env: Mapping[str, str] | None = None, *, root: Path | None = N
     else:
         config_path = None
 
-    known = {"database_url", "reminder_days", "followup_minutes", "roles", "stages", "people"}
+    known = {
+        "database_url", "reminder_days", "followup_minutes", "roles", "stages", "people",
+        "school", "escalation",
+    }  # fmt: skip
     for key in sorted(set(data) - known):
         problems.append(f"{key}: unknown key (expected one of {', '.join(sorted(known))})")
 
@@ -224,6 +231,9 @@ def load_settings(env: Mapping[str, str] | None = None, *, root: Path | None = N
     ):
         problems.append("followup_minutes: must be a number of minutes from 0 to 1440")
         followup_minutes = 15
+    school, school_problems = parse_school(data.get("school", {}))
+    escalation, escalation_problems = parse_escalation(data.get("escalation", {}), PLATFORMS)
+    problems += school_problems + escalation_problems
 
     port_text = env.get("PORT", str(DEFAULT_PORT))
     try:
@@ -289,6 +299,8 @@ def load_settings(env: Mapping[str, str] | None = None, *, root: Path | None = N
         persons=persons,
         reminder_days=float(reminder_days),
         followup_minutes=float(followup_minutes),
+        school=school,
+        escalation=escalation,
         host=env.get("HOST", "127.0.0.1"),
         port=port,
         log_level=env.get("LOG_LEVEL", "INFO").upper(),

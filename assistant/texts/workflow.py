@@ -88,7 +88,14 @@ BUTTON_REJECT = "Reject"
 DECIDED_APPROVED = "Approved by {name} at {when}"
 DECIDED_REJECTED = "Rejected by {name}: {reason}"
 DECIDED_WITHDRAWN = "Withdrawn by {name} at {when}"
-REMINDER = "Reminder: request #{id} from {requester} has waited {days} days for {stage} approval."
+REMINDER = (
+    "Reminder: request #{id} from {requester} has waited {days} school days for {stage} approval."
+)
+ESCALATED = (
+    "Request #{id} from {requester} has waited {days} school days for {stage} approval, with "
+    "{reminders} reminders and no decision. Please follow it up with {deciders}."
+)
+NOBODY = "nobody yet (no approver is set up for this stage)"
 
 # ---- told to someone deciding ----------------------------------------------------------
 NO_SUCH_REQUEST = "I can't find request #{id}."

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from assistant.config import Settings
@@ -31,7 +31,7 @@ from assistant.storage.request_repository import utcnow
 from assistant.storage.store import Store
 from assistant.texts import workflow as texts
 from assistant.workflow import approvers as who_decides
-from assistant.workflow import notices
+from assistant.workflow import notices, reminders
 from assistant.workflow.appendix_docx import render_docx
 from assistant.workflow.export import audit_reference, register_csv, render_markdown
 from assistant.workflow.notices import anchor, parse_decision_value
@@ -219,33 +219,8 @@ class ApprovalService:
         ]
 
     def due_reminders(self, now: datetime | None = None) -> list[Effect]:
-        """Remind approvers of stages pending longer than ``reminder_days``, once a period."""
-        now = now or self.clock()
-        period_length = timedelta(days=self.settings.reminder_days)
-        effects: list[Effect] = []
-        for request in self.list_requests(status=None):
-            stage = current_stage(request.status)
-            if stage is None:
-                continue
-            decisions = self.store.decisions(request.id)
-            since = max([request.created_at, *(d.decided_at for d in decisions)])
-            period = int((now - since) / period_length)
-            if period < 1 or not self.store.claim_reminder(request.id, stage, period, at=now):
-                continue
-            text = texts.REMINDER.format(
-                id=request.id,
-                requester=request.requester_name,
-                days=(now - since).days,
-                stage=texts.STAGE_TITLES[stage.value],
-            )
-            message = Message(text=text, kind=Kind.NOTICE, facts=self._facts(request))
-            channel = self.settings.channel(stage.value, request.platform)
-            if channel:
-                key = f"{anchor(request.id, stage)}:reminder:{period}"
-                effects.append(PostToChannel(request.platform, channel, message, key))
-            else:
-                effects += [SendDirect(w, message) for w in self._reachable(request, stage)]
-        return effects
+        """Reminders and escalations due now (see :mod:`assistant.workflow.reminders`)."""
+        return reminders.due(self, now or self.clock())
 
     # ---- queries ----------------------------------------------------------------------
 
@@ -328,6 +303,14 @@ class ApprovalService:
         )
 
     # ---- the messages -----------------------------------------------------------------
+
+    def facts(self, request: ApprovalRequest) -> notices.Facts:
+        """The request's id, requester, date and answers, as shown with its messages."""
+        return self._facts(request)
+
+    def reachable(self, request: ApprovalRequest, stage: Stage) -> list[Identity]:
+        """The approvers of ``stage`` on the request's platform."""
+        return self._reachable(request, stage)
 
     def _facts(self, request: ApprovalRequest) -> notices.Facts:
         return notices.request_facts(request, self.summary(request))
