@@ -74,8 +74,8 @@ def render(message: Message) -> str:
         parts.append(_wrap(message.context, "  \u2014 "))
     if message.attachment is not None:
         # A terminal cannot take a file: say where the same document comes from.
-        number = message.attachment.filename.rsplit("-", 1)[-1].split(".")[0]
-        parts.append(f"  [{message.attachment.title}: {_export_command(number)}]")
+        request = message.attachment.filename.rsplit("-", 1)[-1].split(".")[0]
+        parts.append(f"  [{message.attachment.title}: {_export_command(request)}]")
     return "\n".join(parts)
 
 
