@@ -32,3 +32,32 @@ WHOLE_INTRO = (
 )
 WHOLE_NAMES_LABEL = "Anyone not in Slack"
 WHOLE_NAMES_HINT = "Names separated by commas, in addition to the people picked above."
+
+# Slack's "Are you sure?" dialog on consequential buttons: (title, text, confirm, deny).
+CONFIRMS = {
+    "approval.approve": (
+        "Approve this request?",
+        "Your approval is recorded with your name and the time, and the request moves on to "
+        "the next stage.",
+        "Approve",
+        "Not yet",
+    ),
+    "approval.reject": (
+        "Reject this request?",
+        "Next you give a reason; the requester sees it and the request stops here.",
+        "Reject",
+        "Not yet",
+    ),
+    "approval.withdraw": (
+        "Withdraw your request?",
+        "The approvers will not be asked about it any more. You can start a new request later.",
+        "Withdraw",
+        "Keep it",
+    ),
+    "form.submit": (
+        "Send for approval?",
+        "Your answers go to your line manager, then a senior manager and the Principal.",
+        "Send",
+        "Not yet",
+    ),
+}

@@ -145,7 +145,23 @@ def button_element(button: Button, index: int) -> Block:
     }
     if button.style in ("primary", "danger"):
         element["style"] = button.style
+    confirm = texts.CONFIRMS.get(button.action.value)
+    if confirm is not None:
+        element["confirm"] = confirm_dialog(*confirm, danger=button.style == "danger")
     return element
+
+
+def confirm_dialog(title: str, text: str, yes: str, no: str, *, danger: bool = False) -> Block:
+    """Block Kit's native "Are you sure?" dialog (title 100, text 300, buttons 30 chars)."""
+    dialog: Block = {
+        "title": {"type": "plain_text", "text": _clip(title, 100)},
+        "text": {"type": "plain_text", "text": _clip(text, 300)},
+        "confirm": {"type": "plain_text", "text": _clip(yes, 30)},
+        "deny": {"type": "plain_text", "text": _clip(no, 30)},
+    }
+    if danger:
+        dialog["style"] = "danger"
+    return dialog
 
 
 def _actions(elements: Sequence[Block], block_id: str) -> list[Block]:

@@ -109,3 +109,26 @@ def test_every_clause_is_quoted_verbatim_in_slack(clause) -> None:
         assert html.unescape("\n".join(line[2:] for line in lines)) == citation.quote
         # mrkdwn has no escape for these: a quote carrying them would be reformatted.
         assert not set("*_~`") & set(citation.quote)
+
+
+@pytest.mark.parametrize(
+    ("action", "style"),
+    [
+        (Action.APPROVE, "primary"),
+        (Action.REJECT, "danger"),
+        (Action.WITHDRAW, ""),
+        (Action.FORM_SUBMIT, "primary"),
+    ],
+)
+def test_consequential_buttons_ask_are_you_sure(action: Action, style: str) -> None:
+    *_, block = blocks_for(Message("x", buttons=(Button("Go", action, "1", style=style),)))
+    confirm = block["elements"][0]["confirm"]
+    assert set(confirm) >= {"title", "text", "confirm", "deny"}
+    assert all(len(confirm[k]["text"]) <= (100, 300, 30, 30)[i] for i, k in
+               enumerate(("title", "text", "confirm", "deny")))  # fmt: skip
+    assert confirm.get("style") == ("danger" if style == "danger" else None)
+
+
+def test_everyday_buttons_do_not_ask() -> None:
+    *_, block = blocks_for(Message("x", buttons=(Button("Helpful", Action.HELPFUL, "1"),)))
+    assert "confirm" not in block["elements"][0]
