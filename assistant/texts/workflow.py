@@ -207,7 +207,6 @@ EXPORT_TICKED = "\u2612"  # ☒
 EXPORT_UNTICKED = "\u2610"  # ☐
 EXPORT_FILENAME = "appendix-b-request-{id}.docx"
 EXPORT_FILE_TITLE = "Appendix B, request #{id}"
-PLATFORM_NAMES = {"slack": "Slack", "teams": "Microsoft Teams", "console": "the terminal"}
 CSV_HEADINGS = (
     "Request",
     "Status",

@@ -52,6 +52,7 @@ def render_docx(
         texts.EXPORT_META.format(
             id=request.id,
             name=request.requester_name,
+            identity=request.requester,
             date=texts.day(request.created_at),
             status=texts.STATUS_NAMES[request.status.value],
         )

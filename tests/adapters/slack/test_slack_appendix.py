@@ -35,7 +35,7 @@ async def test_the_final_notice_and_the_confirmation_carry_the_document(fake_sla
             effects = core.approvals.submit(STAFF, "Anna Adams", answers(), platform="slack")
             await server.app[DELIVERERS]["slack"](effects)
             for stage, who in (
-                ("line_manager", "UBEN"),  # named on the form
+                ("line_manager", "ULINEROLE"),  # the role: UBEN on the form holds none
                 ("senior_manager", "USENIOR1"),
                 ("principal", PRINCIPAL),
             ):
