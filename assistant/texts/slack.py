@@ -61,3 +61,13 @@ CONFIRMS = {
         "Not yet",
     ),
 }
+
+# assistant slack manifest
+MANIFEST_NEEDS_HTTPS = (
+    "{url!r} is not an https:// address: Slack sends events only to HTTPS, e.g. "
+    "--url https://assistant.school.example"
+)
+MANIFEST_JUST_HOST = (
+    "give only the scheme and host in {url!r} (e.g. https://assistant.school.example); "
+    "/slack/events is added for you"
+)
