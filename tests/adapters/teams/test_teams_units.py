@@ -111,3 +111,12 @@ def test_the_whole_form_dialog_button_is_not_shown_in_teams():
     )
     titles = [a["title"] for a in card(message).get("actions", [])]
     assert titles == ["Cancel"]
+
+
+def test_a_file_teams_cannot_take_is_named_not_dropped_silently():
+    from assistant.messages import Attachment
+
+    document = Attachment("appendix-b-request-3.docx", "Appendix B, request #3", b"PK")
+    sent = activity_for(Message("Your request #3 is fully approved.", attachment=document))
+    assert "Appendix B, request #3" in sent.text and "school office" in sent.text
+    assert not sent.attachments
