@@ -70,7 +70,7 @@ def _escalate(
     """Tell the configured escalation channel (or people) that a stage is stuck."""
     settings = service.settings
     deciders = ", ".join(
-        who_decides.display_name(w, settings)
+        who_decides.record_name(w, settings)
         for w in who_decides.approvers(request, stage, settings)
     )
     text = texts.ESCALATED.format(
