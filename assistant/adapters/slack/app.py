@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 import time
@@ -117,6 +118,17 @@ def friendly(exc: BaseException) -> Message:
     return Message(text=texts.SOMETHING_WENT_WRONG, kind=Kind.ERROR)
 
 
+async def is_json_object_or_form(request: web.Request) -> bool:
+    """False for a JSON body that is not an object (``null``, a list): bolt would fail on it."""
+    if "json" not in request.headers.get("Content-Type", ""):
+        return True  # interactivity is form-encoded; bolt parses and checks it
+    try:
+        body = json.loads(await request.read())
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return True  # bolt answers a body that is not JSON at all itself
+    return isinstance(body, dict)
+
+
 class SlackAdapter:
     """The Slack side of the server: a bolt AsyncApp whose listeners only translate."""
 
@@ -151,6 +163,9 @@ class SlackAdapter:
 
     async def handle_request(self, request: web.Request) -> web.Response:
         """POST /slack/events: events, interactivity and options (bolt verifies signatures)."""
+        if not await is_json_object_or_form(request):
+            log.warning("Slack: request body is JSON but not an object (400)")
+            return web.Response(status=400)
         bolt_response = await self.bolt.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(bolt_response)
 

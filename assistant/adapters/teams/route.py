@@ -55,6 +55,8 @@ class MessagesRoute:
             return web.Response(status=415)
         try:
             body = await request.json()
+            if not isinstance(body, dict):  # null, a list, a number: not an activity
+                raise ValueError("not a JSON object")
             activity = Activity().deserialize(body)
         except (json.JSONDecodeError, UnicodeDecodeError, ValueError, TypeError, AttributeError):
             log.warning("Teams: request body is not a Bot Framework activity (400)")
