@@ -14,7 +14,7 @@ from typing import Any
 
 from assistant.errors import ValidationError
 from assistant.form import prompts
-from assistant.form.fields import CHILD_PARTIES, FIELD_KEYS, FieldKind, Step, kind_of
+from assistant.form.fields import CHILD_PARTIES, FIELD_KEYS, HOSTS, FieldKind, Step, kind_of
 from assistant.form.flow import applies, is_optional, path
 from assistant.form.intents import Command, ParsedCommand, parse_command
 from assistant.form.parsing import REQUIRED_REASONS, format_date, parse_answer
@@ -79,9 +79,7 @@ def step(state: FormState, incoming: Incoming, *, today: date) -> StepResult:
 
 
 def _answer(state: FormState, incoming: Incoming, today: date) -> StepResult:
-    kind = kind_of(state.step)
-    choosing = incoming.action in (Action.FORM_CHOOSE, Action.FORM_CHOICES)
-    if choosing and kind not in (FieldKind.PARTIES, FieldKind.HOST):
+    if not _choice_fits(state.step, incoming):
         return StepResult(state, [prompts.notice(texts.STALE_BUTTON), current_question(state)])
     try:
         updates = parse_answer(
@@ -109,7 +107,24 @@ def _answer(state: FormState, incoming: Incoming, today: date) -> StepResult:
     return _advance(state, prune(answers), notes)
 
 
+def _choice_fits(step: Step, incoming: Incoming) -> bool:
+    """True unless a choice button belongs to another question than ``step``.
+
+    Audience and contributors offer the same options, so an old "Next" must say whose it
+    is: its value is its field. A single choice's value is one of the host options, which
+    no other question offers.
+    """
+    kind = kind_of(step)
+    if incoming.action is Action.FORM_CHOICES:
+        return kind is FieldKind.PARTIES and incoming.value.strip() == step.value
+    if incoming.action is Action.FORM_CHOOSE:
+        return kind is FieldKind.HOST and incoming.value.strip() in HOSTS
+    return True
+
+
 def _values(incoming: Incoming) -> tuple[str, ...]:
+    if incoming.action is Action.FORM_CHOICES:
+        return incoming.values  # the value names the field, never an option
     if incoming.values:
         return incoming.values
     if incoming.value:

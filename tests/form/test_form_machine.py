@@ -304,7 +304,7 @@ def test_editing_audience_asks_new_follow_ups_then_returns_to_review():
     chat.answer_until("review")
     assert "audience_age_range" not in chat.state.answers
     chat.send("edit audience")
-    chat.send(pressed(Action.FORM_CHOICES, values=("pupils", "staff")))
+    chat.send(pressed(Action.FORM_CHOICES, "audience", values=("pupils", "staff")))
     assert chat.state.step is Step.AUDIENCE_AGE_RANGE
     chat.send("Year 7-8")
     assert chat.state.step is Step.REVIEW
@@ -375,10 +375,12 @@ def test_choice_buttons_on_a_text_question_are_not_taken_as_answers():
     assert chat.state.step is Step.DEPARTMENT and "department" not in chat.state.answers
 
 
-def test_teams_style_comma_separated_choice_value():
+def test_a_next_press_names_its_question_and_its_ticks_are_the_answer():
     chat = Conversation()
     chat.answer_until("audience")
-    chat.send(pressed(Action.FORM_CHOICES, "staff,public"))
+    chat.send(pressed(Action.FORM_CHOICES, "staff,public"))  # no field: not this question's
+    assert "audience" not in chat.state.answers
+    chat.send(pressed(Action.FORM_CHOICES, "audience", values=("staff", "public")))
     assert chat.state.answers["audience"] == ["staff", "public"]
 
 

@@ -66,7 +66,8 @@ _actions = st.one_of(
         st.sampled_from([*HOSTS, *PARTIES, "bogus", ""]),
     ),
     st.builds(
-        lambda vs: Incoming(user=ME, action=Action.FORM_CHOICES, values=tuple(vs)),
+        lambda f, vs: Incoming(user=ME, action=Action.FORM_CHOICES, value=f, values=tuple(vs)),
+        st.sampled_from(["audience", "contributors", "host", ""]),
         st.lists(st.sampled_from([*PARTIES, "bogus"]), max_size=3),
     ),
     st.builds(

@@ -132,7 +132,9 @@ def _choices(message: Message) -> tuple[list[dict[str, Any]], list[dict[str, Any
             "style": "expanded",
             "choices": options,
         }
-        return [element], [_submit(texts.NEXT, {"action": choices.action.value})]
+        # The value names the question, so an old card's Next cannot answer a later one.
+        next_data = {"action": choices.action.value, "value": message.field}
+        return [element], [_submit(texts.NEXT, next_data)]
     if len(choices.options) <= MAX_ACTION_BUTTONS:
         actions = [
             _submit(o.label, {"action": choices.action.value, "value": o.value})
