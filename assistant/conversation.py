@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from assistant import form
 from assistant.config import Settings
-from assistant.errors import AssistantError, InputError, NotFound
+from assistant.errors import AlreadySubmitted, AssistantError, InputError, NotFound
 from assistant.messages import (
     Action,
     Button,
@@ -197,6 +197,8 @@ class Assistant:
             return [_reply(texts.YOU_ARE_WELCOME)]
         if bare in _BYE_WORDS:
             return [_reply(texts.GOODBYE)]
+        if lowered == "submit" and self._has_requests(incoming.user):
+            return [_reply(texts.ALREADY_SUBMITTED)]  # typed while the button was pressed
         if form.wants_form(text):
             return self._start_form(incoming)
         return self._answer(incoming)
@@ -270,13 +272,17 @@ class Assistant:
         if event.kind is form.EventKind.SUBMITTED:
             if not incoming.verified:
                 return [_private(texts.UNVERIFIED)]  # the draft stays at its review
-            effects += self.approvals.submit(
-                incoming.user,
-                self._name(incoming),
-                dict(event.answers),
-                platform=incoming.user.platform,
-            )
-        # Deleted only after the request is stored: a crash before this keeps the draft.
+            # The draft goes in the request's own transaction: a second Submit finds none.
+            try:
+                return effects + self.approvals.submit(
+                    incoming.user,
+                    self._name(incoming),
+                    dict(event.answers),
+                    platform=incoming.user.platform,
+                    from_draft=True,
+                )
+            except AlreadySubmitted:
+                return [_private(texts.ALREADY_SUBMITTED)]
         self.store.delete_draft(incoming.user)
         return effects
 
@@ -329,8 +335,13 @@ class Assistant:
                 return [_reply(texts.RESUMING_FORM), Reply(form.current_question(state))]
             return self._start_form(incoming)
         if state is None:
+            if action is Action.FORM_SUBMIT and self._has_requests(incoming.user):
+                return [_private(texts.ALREADY_SUBMITTED)]
             return [_private(texts.NO_FORM)]
         return self._form_step(state, incoming)
+
+    def _has_requests(self, user: Identity) -> bool:
+        return bool(self.approvals.list_requests(requester=user))
 
     def _decide(self, incoming: Incoming, *, approve: bool) -> list[Effect]:
         match = _DECISION.match(incoming.value)
@@ -369,9 +380,12 @@ class Assistant:
         return [SendDirect(incoming.user, message)]
 
     def _feedback(self, incoming: Incoming, *, helpful: bool) -> list[Effect]:
+        value = incoming.value.strip()
         try:
-            self.store.record_feedback(int(incoming.value), incoming.user, helpful)
-        except (ValueError, NotFound):
+            if not value.isdigit() or not value.isascii():
+                raise NotFound(f"not an answer id: {value[:20]!r}")
+            self.store.record_feedback(int(value), incoming.user, helpful)
+        except NotFound:
             return [_private(texts.FEEDBACK_UNKNOWN)]
         return [_private(texts.FEEDBACK_THANKS)]
 

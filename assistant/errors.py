@@ -10,6 +10,7 @@
     │   ├── NotFound               no such request / draft
     │   ├── NotAllowed             this person may not do this
     │   ├── AlreadyDecided         the stage was decided already (by whom, when)
+    │   ├── AlreadySubmitted       the form's draft was submitted already (a double click)
     │   └── IllegalTransition      the request is not in a state that allows this
     └── StorageError               the database failed or is not migrated
 
@@ -72,6 +73,10 @@ class AlreadyDecided(WorkflowError):
         self.decided_by = decided_by
         self.decision = decision
         self.decided_at = decided_at
+
+
+class AlreadySubmitted(WorkflowError):
+    """The draft a submission came from was submitted (and deleted) already."""
 
 
 class IllegalTransition(WorkflowError):

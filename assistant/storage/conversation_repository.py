@@ -25,6 +25,9 @@ from assistant.storage.models import (
 from assistant.storage.records import FeedbackCounts
 from assistant.storage.request_repository import utcnow
 
+# The largest id an INTEGER column holds on every engine we run on (PostgreSQL's int4).
+MAX_ROW_ID = 2**31 - 1
+
 
 class ConversationRepository:
     """What the chat side keeps between messages."""
@@ -167,9 +170,18 @@ class ConversationRepository:
             return row.id
 
     def record_feedback(self, answer_id: int, identity: Identity | str, helpful: bool) -> None:
-        """Record a vote on an answer; a person's later vote replaces their earlier one."""
+        """Record the asker's vote on their answer; a later vote replaces the earlier one.
+
+        Anyone else's vote, or an id that is no answer, is NotFound: a vote button can be
+        forwarded or forged, and only the person who asked knows whether it helped.
+        """
+        if not 0 < answer_id <= MAX_ROW_ID:
+            raise NotFound(f"no answer #{answer_id}")
         try:
             with self._sessions.begin() as session:
+                asker = session.scalar(select(AnswerRow.asker).where(AnswerRow.id == answer_id))
+                if asker is None or asker != str(identity):
+                    raise NotFound(f"no answer #{answer_id} asked by {identity}")
                 self._upsert(
                     session,
                     FeedbackRow.__table__,  # type: ignore[arg-type]

@@ -14,13 +14,25 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from assistant.errors import AlreadyDecided, IllegalTransition, NotFound, StorageError
+from assistant.errors import (
+    AlreadyDecided,
+    AlreadySubmitted,
+    IllegalTransition,
+    NotFound,
+    StorageError,
+)
 from assistant.messages import Identity
-from assistant.storage.models import AuditEventRow, DecisionRow, ReminderRow, RequestRow
+from assistant.storage.models import (
+    AuditEventRow,
+    DecisionRow,
+    DraftRow,
+    ReminderRow,
+    RequestRow,
+)
 from assistant.storage.records import ApprovalRequest, AuditEvent, Decision
 from assistant.workflow.stages import INITIAL, Stage, Status
 
@@ -85,11 +97,22 @@ class RequestRepository:
         answers: dict[str, Any],
         platform: str,
         at: datetime | None = None,
+        from_draft: bool = False,
     ) -> ApprovalRequest:
-        """Store a new request (pending the line manager) with its "submitted" audit line."""
+        """Store a new request (pending the line manager) with its "submitted" audit line.
+
+        ``from_draft``: the requester's form draft is deleted in the same transaction, and
+        AlreadySubmitted is raised when there is none, so a double click stores one request.
+        """
         at = at or utcnow()
         try:
             with self._sessions.begin() as session:
+                if from_draft:
+                    gone = session.execute(
+                        delete(DraftRow).where(DraftRow.identity == str(requester))
+                    )
+                    if gone.rowcount != 1:  # type: ignore[attr-defined]
+                        raise AlreadySubmitted(f"the draft of {requester} was submitted already")
                 row = RequestRow(
                     requester=str(requester),
                     requester_name=requester_name,

@@ -30,6 +30,10 @@ FEEDBACK_UNKNOWN = "I couldn't find that answer any more, so the feedback was no
 BACK_TO_FORM = "Back to your approval form:"
 RESUMING_FORM = "You have an approval form in progress. Picking up where you left off:"
 NO_FORM = "You don't have an approval form in progress. Say \u201cstart the approval form\u201d to begin one."
+ALREADY_SUBMITTED = (
+    "That form was already submitted, so nothing more was sent. Say \u201cstatus\u201d to see "
+    "where your requests stand."
+)
 UNKNOWN_ACTION = "That button is no longer in use. Please try again from a newer message."
 # Said where the platform cannot prove who is typing (the Teams trial without sign-in).
 UNVERIFIED = (

@@ -85,15 +85,25 @@ class ApprovalService:
     # ---- actions ----------------------------------------------------------------------
 
     def submit(
-        self, requester: Identity, requester_name: str, answers: dict[str, Any], *, platform: str
+        self,
+        requester: Identity,
+        requester_name: str,
+        answers: dict[str, Any],
+        *,
+        platform: str,
+        from_draft: bool = False,
     ) -> list[Effect]:
-        """Store a request, confirm it to the requester and ask the line manager stage."""
+        """Store a request, confirm it to the requester and ask the line manager stage.
+
+        ``from_draft``: consume the requester's draft with it (AlreadySubmitted if gone).
+        """
         request = self.store.create_request(
             requester=requester,
             requester_name=requester_name,
             answers=answers,
             platform=platform,
             at=self.clock(),
+            from_draft=from_draft,
         )
         stage = Stage.LINE_MANAGER
         confirm = texts.SUBMITTED.format(
