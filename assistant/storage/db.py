@@ -8,6 +8,7 @@ failing. PostgreSQL is reached through psycopg (``postgresql://`` is read as
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -26,16 +27,25 @@ SQLITE_BUSY_MS = 10_000
 _MIGRATION_LOCK = 727_001
 
 
+_PASSWORD = re.compile(r"(://[^:/@]*:)[^@]*@")
+
+
+def without_password(url: str) -> str:
+    """``url`` with any password replaced by ``***``, for messages and logs."""
+    return _PASSWORD.sub(r"\1***@", url)
+
+
 def normalise_url(url: str) -> URL:
     """Parse ``url``, choosing psycopg for PostgreSQL."""
+    shown = without_password(url)
     try:
         parsed = make_url(url)
-    except Exception as exc:  # noqa: BLE001 - SQLAlchemy raises several kinds
-        raise StorageError(f"database_url: not a database URL: {url!r}") from exc
+    except Exception:  # noqa: BLE001 - SQLAlchemy raises several kinds, quoting the URL
+        raise StorageError(f"database_url: not a database URL: {shown!r}") from None
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
-        raise StorageError(f"database_url: only SQLite and PostgreSQL are supported, not {url!r}")
+        raise StorageError(f"database_url: only SQLite and PostgreSQL are supported, not {shown!r}")
     return parsed
 
 
@@ -60,11 +70,14 @@ def make_engine(url: str) -> Engine:
         database = parsed.database or ""
         if database and database != ":memory:" and not database.startswith("file:"):
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_MS / 1000})
+        engine = create_engine(
+            parsed, connect_args={"timeout": SQLITE_BUSY_MS / 1000}, hide_parameters=True
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(parsed, pool_pre_ping=True)
+    # hide_parameters: errors and logs never carry the values of a statement (form answers).
+    return create_engine(parsed, pool_pre_ping=True, hide_parameters=True)
 
 
 def make_sessions(engine: Engine) -> sessionmaker[Session]:

@@ -128,7 +128,8 @@ class RequestRepository:
                 session.add(self._audit_row(row.id, requester, "submitted", "", at))
                 return _request(row)
         except SQLAlchemyError as exc:
-            raise StorageError(f"could not store the request: {exc}") from exc
+            # The type only: a database's message can quote the row, i.e. the form's answers.
+            raise StorageError(f"could not store the request ({type(exc).__name__})") from None
 
     def get_request(self, request_id: int) -> ApprovalRequest:
         """The request with this id; raises NotFound."""

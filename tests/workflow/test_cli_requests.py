@@ -48,7 +48,7 @@ def test_commands_print_requests_decisions_and_feedback(database: str, capsys) -
     service.decide(1, "line_manager", BEN, "Ben", False, "Needs a second moderator")
     service.submit(ANNA, "Anna Adams", answers(), platform="slack")
     answer = store.record_answer(ANNA, "Can I post photos?", ["A.5.2"], True)
-    store.record_feedback(answer, BEN, False)
+    store.record_feedback(answer, ANNA, False)
     store.close()
 
     assert _run("requests", "list") == 0

@@ -118,6 +118,21 @@ def friendly(exc: BaseException) -> Message:
     return Message(text=texts.SOMETHING_WENT_WRONG, kind=Kind.ERROR)
 
 
+def quiet_sdk_logs() -> None:
+    """Keep the Slack SDK and bolt at INFO whatever the root level: at DEBUG they log every
+    request and response body, i.e. what staff asked and were told."""
+    level = max(logging.INFO, logging.getLogger().getEffectiveLevel())
+    # The SDK and bolt check their own logger's level (not the effective one) before
+    # formatting a body, so each logger that does so gets a level of its own.
+    for name in (
+        "slack_sdk",
+        "slack_sdk.web.async_base_client",
+        "slack_sdk.web.base_client",
+        "slack_bolt",
+    ):
+        logging.getLogger(name).setLevel(level)
+
+
 async def is_json_object_or_form(request: web.Request) -> bool:
     """False for a JSON body that is not an object (``null``, a list): bolt would fail on it."""
     if "json" not in request.headers.get("Content-Type", ""):
@@ -133,6 +148,7 @@ class SlackAdapter:
     """The Slack side of the server: a bolt AsyncApp whose listeners only translate."""
 
     def __init__(self, *, core: Core, settings: SlackSettings, elsewhere: Elsewhere) -> None:
+        quiet_sdk_logs()
         self.core = core
         self.app_token = settings.app_token
         self.client = web_client(settings)
