@@ -13,9 +13,18 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any, Protocol
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from assistant import form
 from assistant.config import Settings
-from assistant.errors import AlreadySubmitted, AssistantError, InputError, NotFound
+from assistant.errors import (
+    AlreadySubmitted,
+    AssistantError,
+    InputError,
+    NotFound,
+    StorageError,
+)
+from assistant.hygiene import clean_incoming
 from assistant.messages import (
     Action,
     Button,
@@ -52,6 +61,9 @@ _THANKS_WORDS = {
 }  # fmt: skip
 _BYE_WORDS = {"bye", "bye bye", "goodbye", "see you", "see ya", "cya", "quit", "exit", "done"}
 _PUNCTUATION = re.compile(r"[^\w\s']+")
+# The longest rejection reason kept (Slack's reason box allows the same); a longer one is
+# refused with its length, not cut, so the approver can shorten it themselves.
+MAX_REASON = 2000
 _DECISION = re.compile(r"^\s*(\d+)\s*:\s*([a-z_]*)\s*$")
 # What someone whose identity nobody vouches for may not do (Incoming.verified).
 _CHANGES_STATE = frozenset(
@@ -104,10 +116,21 @@ class Assistant:
 
     def handle(self, incoming: Incoming) -> list[Effect]:
         """Handle one message or action; staff get a friendly sentence, never a traceback."""
+        incoming = clean_incoming(incoming)
         try:
             if incoming.action is not None:
                 return self._on_action(incoming)
             return self._on_text(incoming)
+        except (StorageError, SQLAlchemyError) as exc:
+            # No message or traceback: a database's error text can quote the row it refused.
+            cause = exc.__cause__ or exc.__context__ or exc
+            log.error(
+                "the database failed handling a message from %s: %s (%s)",
+                incoming.user,
+                type(exc).__name__,
+                type(cause).__name__,
+            )
+            return [_reply(texts.STORAGE_FAILED, Kind.ERROR)]
         except AssistantError as exc:
             log.info("could not handle a message from a %s user: %s", incoming.user.platform, exc)
             return [_reply(exc.user_message, Kind.ERROR)]
@@ -348,6 +371,11 @@ class Assistant:
         if match is None:
             return [_private(texts.UNKNOWN_ACTION, Kind.ERROR)]
         request_id, stage_name = int(match[1]), match[2]
+        if len(incoming.text.strip()) > MAX_REASON:
+            too_long = workflow_texts.REASON_TOO_LONG.format(
+                length=len(incoming.text.strip()), limit=MAX_REASON
+            )
+            return [_private(too_long, Kind.ERROR)]
         if not stage_name:
             # A typed "/approve 12": the stage waiting now.
             try:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.config import load_settings
+from assistant.hygiene import for_terminal
 from assistant.storage import Store
 from assistant.texts import workflow as texts
 from assistant.workflow.service import ApprovalService
@@ -67,7 +68,7 @@ def list_requests(_args: argparse.Namespace) -> int:
                 texts.STAGE_TITLES[stage.value] if stage else "-",
             )
         )
-    print(_table(texts.CLI_LIST_HEADINGS, rows) if rows else texts.CLI_NO_REQUESTS)
+    print(for_terminal(_table(texts.CLI_LIST_HEADINGS, rows) if rows else texts.CLI_NO_REQUESTS))
     service.store.close()
     return 0
 
@@ -101,7 +102,8 @@ def show_request(args: argparse.Namespace) -> int:
     for event in service.audit(request.id):
         comment = f" ({event.comment})" if event.comment else ""
         lines.append(f"  {texts.when(event.at)}  {event.actor}  {event.event_type}{comment}")
-    print("\n".join(lines))
+    # Staff typed these answers: no escape sequence of theirs reaches the terminal.
+    print(for_terminal("\n".join(lines)))
     service.store.close()
     return 0
 
@@ -125,7 +127,7 @@ def export_request(args: argparse.Namespace) -> int:
             args.out.write_text(text, encoding="utf-8", newline="")
             print(texts.CLI_EXPORT_WROTE.format(path=args.out))
         else:
-            print(text, end="")
+            print(for_terminal(text), end="")
         return 0
     finally:
         service.store.close()

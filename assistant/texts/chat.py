@@ -24,6 +24,11 @@ SOMETHING_WENT_WRONG = (
     "entered has been lost: please try again in a moment."
 )
 
+STORAGE_FAILED = (
+    "Sorry, I couldn't save that just now: the database did not answer. Nothing you entered "
+    "before has been lost: please try again in a moment."
+)
+
 FEEDBACK_THANKS = "Thanks for the feedback."
 FEEDBACK_UNKNOWN = "I couldn't find that answer any more, so the feedback was not recorded."
 

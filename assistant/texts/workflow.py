@@ -113,6 +113,10 @@ DECIDED_EARLIER = (
 CONSOLE_CANNOT_DECIDE = (
     "Request #{id} was made in {platform}, so it can only be decided there, not from the terminal."
 )
+REASON_TOO_LONG = (
+    "That reason is {length} characters long; please shorten it to at most {limit} and "
+    "reject again. Nothing was changed."
+)
 REASON_NEEDED = "Please give a reason for rejecting request #{id}; {requester} will see it."
 ALREADY_DECIDED = "Request #{id} was already {decision} at the {stage} stage by {name} at {when}."
 NOT_THIS_STAGE = (

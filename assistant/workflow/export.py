@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC
 
 from assistant.form.summary import party_ticks
+from assistant.hygiene import escape_html
 from assistant.storage.records import ApprovalRequest, AuditEvent, Decision
 from assistant.texts import workflow as texts
 from assistant.workflow.stages import STAGES
@@ -18,8 +19,8 @@ Row = tuple[str, str]
 
 
 def _cell(text: str) -> str:
-    """Make text safe inside a Markdown table cell."""
-    return " ".join(text.replace("|", "\\|").split()) or " "
+    """Make text safe inside a Markdown table cell (HTML in it shows as text)."""
+    return " ".join(escape_html(text).replace("|", "\\|").split()) or " "
 
 
 def _key(label: str) -> str:
@@ -51,7 +52,7 @@ def render_markdown(
         "",
         texts.EXPORT_META.format(
             id=request.id,
-            name=request.requester_name,
+            name=escape_html(" ".join(request.requester_name.split())),
             identity=request.requester,
             date=texts.day(request.created_at),
             status=texts.STATUS_NAMES[request.status.value],

@@ -90,8 +90,13 @@ def _entity_safe(text: str, cut: int) -> int:
     return amp if amp > 0 and ";" not in text[amp:cut] else cut
 
 
+def _mrkdwn(escaped: str) -> Block:
+    # verbatim: Slack does not turn a typed URL, #channel or @name into a link or mention.
+    return {"type": "mrkdwn", "text": escaped, "verbatim": True}
+
+
 def _section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+    return {"type": "section", "text": _mrkdwn(text)}
 
 
 def _sections(escaped: str) -> list[Block]:
@@ -101,7 +106,7 @@ def _sections(escaped: str) -> list[Block]:
 def _context(escaped: str) -> Block:
     return {
         "type": "context",
-        "elements": [{"type": "mrkdwn", "text": _clip(escaped, MAX_FIELD_TEXT)}],
+        "elements": [_mrkdwn(_clip(escaped, MAX_FIELD_TEXT))],
     }
 
 
@@ -125,7 +130,7 @@ def citation_blocks(citation: Citation) -> list[Block]:
 
 def _fact_blocks(facts: Sequence[tuple[str, str]]) -> list[Block]:
     fields = [
-        {"type": "mrkdwn", "text": _clip(f"*{escape(label)}*\n{escape(value)}", MAX_FIELD_TEXT)}
+        _mrkdwn(_clip(f"*{escape(label)}*\n{escape(value)}", MAX_FIELD_TEXT))
         for label, value in facts
     ]
     return [
