@@ -82,7 +82,10 @@ class ScriptedCore:
             self.step = "audience"
             options = (Option("Parents", "parents"), Option("Pupils", "pupils"))
             choices = ChoiceSet(options, multiple=True)
-            return [Reply(Message("Who is it for?", kind=Kind.QUESTION, choices=choices))]
+            question = Message(
+                "Who is it for?", kind=Kind.QUESTION, choices=choices, field="audience"
+            )
+            return [Reply(question)]
         if incoming.action is Action.FORM_CHOICES:
             self.answers["audience"] = incoming.values
             self.step = "people"

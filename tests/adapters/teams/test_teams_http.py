@@ -78,7 +78,8 @@ async def test_the_form_as_a_guided_conversation(
         multi = card_of(fake.sent("reply")[1].body)
         choice_set = next(e for e in multi["body"] if e["type"] == "Input.ChoiceSet")
         assert choice_set["isMultiSelect"] is True and choice_set["id"] == "choices"
-        assert multi["actions"][0]["data"] == {"action": "form.choices"}
+        # Next names its question, so an old card's Next cannot answer a later one.
+        assert multi["actions"][0]["data"] == {"action": "form.choices", "value": "audience"}
 
         # Teams sends a multi-select choice set's value as one comma-separated string
         ticked = {"action": "form.choices", "choices": "parents,pupils"}
