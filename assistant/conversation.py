@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from sqlalchemy.exc import SQLAlchemyError
 
 from assistant import form
+from assistant.channels import privately
 from assistant.config import Settings
 from assistant.errors import (
     AlreadySubmitted,
@@ -117,6 +118,10 @@ class Assistant:
     def handle(self, incoming: Incoming) -> list[Effect]:
         """Handle one message or action; staff get a friendly sentence, never a traceback."""
         incoming = clean_incoming(incoming)
+        effects = self._handle(incoming)
+        return effects if incoming.direct else privately(incoming.user, effects)
+
+    def _handle(self, incoming: Incoming) -> list[Effect]:
         try:
             if incoming.action is not None:
                 return self._on_action(incoming)
@@ -201,6 +206,12 @@ class Assistant:
     def _on_text(self, incoming: Incoming) -> list[Effect]:
         text = incoming.text.strip()
         state = self._draft(incoming.user)
+        if state is not None and not incoming.direct:
+            # In a channel only the question is answered; the draft stays in the DM.
+            if text and form.is_policy_question(text, state):
+                return self._answer(incoming)
+            resume = _reply(texts.FORM_IN_DIRECT_MESSAGES)
+            return [resume, Reply(form.current_question(state))]
         if state is not None:
             if not text:
                 return [_reply(texts.RESUMING_FORM), Reply(form.current_question(state))]

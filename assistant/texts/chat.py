@@ -32,6 +32,14 @@ STORAGE_FAILED = (
 FEEDBACK_THANKS = "Thanks for the feedback."
 FEEDBACK_UNKNOWN = "I couldn't find that answer any more, so the feedback was not recorded."
 
+SENT_PRIVATELY = (
+    "I've replied to you in a direct message, so your details stay out of this channel."
+)
+FORM_IN_DIRECT_MESSAGES = (
+    "Your approval form carries on in our direct messages, not in a channel. "
+    "Picking up where you left off:"
+)
+
 BACK_TO_FORM = "Back to your approval form:"
 RESUMING_FORM = "You have an approval form in progress. Picking up where you left off:"
 NO_FORM = "You don't have an approval form in progress. Say \u201cstart the approval form\u201d to begin one."
