@@ -347,29 +347,47 @@ class SlackAdapter:
     async def on_whole_form(
         self, ack: Any, body: dict[str, Any], view: dict[str, Any], context: Any
     ) -> None:
-        """The whole form was submitted: checked by the core before the ack (no model is
-        involved, so it is fast); errors go under their fields, else the review to the DM."""
+        """The whole form was submitted: checked by the core before the ack (no model and no
+        Slack call is involved, so it is fast); errors go under their fields, else the review
+        to the DM. Names not cached yet are looked up after the ack, and the form is handed
+        to the core again with them."""
         if not _ours(body, None, context):
             await ack()
             return
         user_id = str(body["user"]["id"])
-        names = await self.people.names([user_id, *picked_users(view)])
-        incoming = whole_form_incoming(body, names=names)
+        ids = [user_id, *picked_users(view)]
+        cached = self.people.cached(ids)
         where = Where(user_id=user_id)
-        try:
-            loop = asyncio.get_running_loop()
-            effects = await loop.run_in_executor(self._core_threads, self.core.handle, incoming)
-        except Exception as exc:
-            log.exception("core failed on a whole form")
-            await ack()
-            await self.delivery.tell(where, friendly(exc))
+        effects = await self._whole_form_effects(body, cached, where, ack)
+        if effects is None:
             return
         errors = field_errors(effects)
         if errors:
             await ack(response_action="errors", errors=block_errors(errors, view))
             return
         await ack()
+        if set(cached) != set(ids):
+            names = await self.people.names(ids)
+            if names != cached:
+                effects = await self._whole_form_effects(body, names, where, None)
+                if effects is None:
+                    return
         await self.delivery.carry_out(effects, where)
+
+    async def _whole_form_effects(
+        self, body: dict[str, Any], names: dict[str, str], where: Where, ack: Any
+    ) -> list[Effect] | None:
+        """The core's effects for the submitted form, or None when it failed (told)."""
+        incoming = whole_form_incoming(body, names=names)
+        try:
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self._core_threads, self.core.handle, incoming)
+        except Exception as exc:
+            log.exception("core failed on the whole form from %s", incoming.user)
+            if ack is not None:
+                await ack()
+            await self.delivery.tell(where, friendly(exc))
+            return None
 
     async def _open(self, body: dict[str, Any], modal: dict[str, Any], where: Where) -> None:
         """Open a modal with the click's trigger_id (valid for 3 seconds)."""

@@ -38,6 +38,8 @@ class FakeSlackApi:
         self.users: dict[str, str] = {}  # user id -> display name; others get "Person <id>"
         self._rate_limited: dict[str, int] = {}
         self._failing: dict[str, str] = {}
+        self._held: dict[str, asyncio.Event] = {}
+        self.unknown_users: set[str] = set()  # users.info answers user_not_found for these
         self._ts = itertools.count(1)
         self.uploads: dict[str, bytes] = {}  # file id -> the bytes posted to its upload URL
         self._runner: web.AppRunner | None = None
@@ -52,6 +54,10 @@ class FakeSlackApi:
     def fail_next(self, method: str, error: str = "internal_error") -> None:
         """Answer the next call of ``method`` with ok=false and ``error``."""
         self._failing[method] = error
+
+    def hold(self, method: str) -> asyncio.Event:
+        """Keep every call of ``method`` waiting until the returned event is set."""
+        return self._held.setdefault(method, asyncio.Event())
 
     def called(self, method: str, check: Check | None = None) -> list[Call]:
         """The recorded calls of ``method`` (that pass ``check``)."""
@@ -118,6 +124,10 @@ class FakeSlackApi:
             )
         call = Call(method=method, args=args)
         self.calls.append(call)
+        if method in self._held:
+            await self._held[method].wait()
+        if method == "users.info" and args.get("user") in self.unknown_users:
+            return web.json_response({"ok": False, "error": "user_not_found"})
         if method in self._failing:
             return web.json_response({"ok": False, "error": self._failing.pop(method)})
         result = self._result(method, args)
