@@ -383,7 +383,7 @@ class SlackAdapter:
             loop = asyncio.get_running_loop()
             return await loop.run_in_executor(self._core_threads, self.core.handle, incoming)
         except Exception as exc:
-            log.exception("core failed on the whole form from %s", incoming.user)
+            log.exception("core failed on a whole form")
             if ack is not None:
                 await ack()
             await self.delivery.tell(where, friendly(exc))
