@@ -97,11 +97,12 @@ def test_feedback_last_vote_wins_and_counts_per_clause(store: Store) -> None:
     assert second != first
     store.record_feedback(first, ANNA, True)
     store.record_feedback(first, ANNA, False)  # changes her mind: one vote, not two
-    store.record_feedback(first, LEE, True)
+    with pytest.raises(NotFound):  # only the asker may vote on an answer
+        store.record_feedback(first, LEE, True)
     store.record_feedback(second, LEE, False)
     counts = store.feedback_counts()
-    assert (counts.helpful, counts.not_helpful) == (1, 2)
-    assert counts.by_clause == {"6.1": (1, 1), "A.5.2": (1, 1)}
+    assert (counts.helpful, counts.not_helpful) == (0, 2)
+    assert counts.by_clause == {"6.1": (0, 1), "A.5.2": (0, 1)}
     with pytest.raises(NotFound):
         store.record_feedback(9999, ANNA, True)
 
