@@ -157,6 +157,7 @@ def test_ensure_rebuilds_when_the_corpus_changes(corpus_dir, tmp_path, caplog):
         ),
         encoding="utf-8",
     )
+    caplog.clear()  # only the second call's reasons: the first build may log at INFO too
     with caplog.at_level(logging.INFO, logger="assistant.policy.index"):
         index = ensure_index(corpus_dir, out, CountingEmbedder)
     reasons = [r.message for r in caplog.records if "rebuilding" in r.message]
