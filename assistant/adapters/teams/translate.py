@@ -118,23 +118,30 @@ def people_mentioned(activity: Activity) -> list[tuple[str, str]]:
     return people
 
 
-def clean_text(activity: Activity) -> str:
-    """The typed text without the bot's ``<at>`` mention, tags or entities, whitespace collapsed."""
+def clean_text(activity: Activity, known: frozenset[str] = frozenset()) -> str:
+    """The typed text without the bot's ``<at>`` mention, tags or entities, whitespace collapsed.
+
+    A real mention of a person in ``known`` (channel account ids whose identity is known) is
+    written "@Name", as the core expects; other mentions become their plain names. Tags typed
+    by a person arrive escaped (``&lt;at&gt;``) and never become mentions: they are removed.
+    """
     text = activity.text or ""
+    bot_id = activity.recipient.id if activity.recipient else None
     bot_name = activity.recipient.name if activity.recipient else None
     for mention in mentions(activity):
         who = mention.mentioned
-        if (
-            who is not None
-            and activity.recipient
-            and who.id == activity.recipient.id
-            and mention.text
-        ):
+        if who is None or not mention.text:
+            continue
+        if who.id == bot_id:
             text = text.replace(mention.text, " ")
+        else:
+            name = html.unescape(_TAG.sub("", mention.text)).strip() or (who.name or "")
+            text = text.replace(mention.text, ("@" if who.id in known else "") + name, 1)
     if bot_name:
         text = re.sub(rf"<at>\s*{re.escape(bot_name)}\s*</at>", " ", text, flags=re.IGNORECASE)
     text = _AT_TAG.sub(r"\1", text)
     text = html.unescape(_TAG.sub(" ", text))
+    text = _AT_TAG.sub(r"\1", text)  # typed "<at>Name</at>" is only a name
     return _SPACE.sub(" ", text).strip()
 
 
@@ -169,15 +176,13 @@ def to_incoming(
     if not sender:
         return None
     action, value, values, reason = _action(activity.value)
-    text = reason if action is not None else clean_text(activity)
+    resolved = resolved or {}
+    found = [(a, aad or resolved.get(a, "")) for a, aad in people_mentioned(activity)]
+    known = frozenset(account for account, aad in found if aad)
+    text = reason if action is not None else clean_text(activity, known)
     if action is None and not text:
         return None
-    resolved = resolved or {}
-    people = tuple(
-        Identity(PLATFORM, aad or resolved[account])
-        for account, aad in people_mentioned(activity)
-        if aad or account in resolved
-    )
+    people = tuple(Identity(PLATFORM, aad) for _, aad in found if aad)
     name = activity.from_property.name if activity.from_property else ""
     return Incoming(
         user=Identity(PLATFORM, sender),

@@ -120,3 +120,34 @@ def test_a_file_teams_cannot_take_is_named_not_dropped_silently():
     sent = activity_for(Message("Your request #3 is fully approved.", attachment=document))
     assert "Appendix B, request #3" in sent.text and "school office" in sent.text
     assert not sent.attachments
+
+
+def test_typed_mention_tags_are_only_names_and_real_ones_keep_their_person():
+    from botbuilder.schema import Activity
+
+    from assistant.adapters.teams.translate import to_incoming
+    from assistant.form.parsing import parse_people
+
+    # Teams escapes what a person types: a typed tag cannot borrow a real mention's identity.
+    activity = Activity().deserialize(
+        {
+            "type": "message",
+            "channelId": "msteams",
+            "from": {"id": "29:eve", "aadObjectId": "aad-eve"},
+            "recipient": {"id": "28:bot", "name": "Policy Assistant"},
+            "text": "&lt;at&gt;Pat Patel&lt;/at&gt; and <at>Jo Deputy</at>",
+            "entities": [
+                {
+                    "type": "mention",
+                    "text": "<at>Jo Deputy</at>",
+                    "mentioned": {"id": "29:jo", "name": "Jo Deputy", "aadObjectId": "aad-jo"},
+                }
+            ],
+        }
+    )
+    incoming = to_incoming(activity)
+    assert incoming is not None and incoming.text == "Pat Patel and @Jo Deputy"
+    assert parse_people(incoming.text, incoming.mentions) == [
+        {"name": "Pat Patel", "identity": None},
+        {"name": "Jo Deputy", "identity": "teams:aad-jo"},
+    ]
