@@ -6,7 +6,9 @@ one must be a clause the parsed document cites, with no id twice and no page fur
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -58,14 +60,19 @@ def test_no_id_twice_and_no_page_furniture(parsed) -> None:
     assert max(len(c.text) for c in clauses) <= 1000
 
 
+def _digest(text: str) -> str:
+    """A short fingerprint: the tests check the schools' exact words without quoting them."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
 def test_titles_come_from_the_document(parsed) -> None:
     stem, title, _ = parsed
     expected = {
-        "park-esafety": "E-Safety Policy (September 2019)",
-        "park-safeguarding": "Safeguarding Policy (September 2020)",
-        "poundhill-child-protection": "CHILD PROTECTION POLICY POUND HILL INFANT SCHOOL",
+        "park-esafety": "606f716d20ddc9fc",
+        "park-safeguarding": "6464d1f13bdbda39",
+        "poundhill-child-protection": "cc505fb492c0c430",
     }
-    assert title == expected[stem]
+    assert _digest(title) == expected[stem], title
 
 
 def test_the_traps_each_document_sets(parsed) -> None:
@@ -76,7 +83,7 @@ def test_the_traps_each_document_sets(parsed) -> None:
         by_label[clause.label].append(clause)
     if stem == "park-esafety":
         assert any("USB" in c.text for c in by_label["Appendix 2"])  # the unnumbered agreement
-        assert by_label["2(e)"][0].section == "Teaching and support staff"
+        assert _digest(by_label["2(e)"][0].section) == "02cce7a1cd13b0ab"
         assert not any(c.label.startswith("Contents") for c in clauses)
     elif stem == "park-safeguarding":
         infatuations = " ".join(c.text for c in by_label["Part 4 G(iii)"])
@@ -85,9 +92,12 @@ def test_the_traps_each_document_sets(parsed) -> None:
         assert {"Appendix 2 4", "Appendix 2 7"} <= set(by_label)
         assert not any(c.label in {"5", "6"} for c in clauses)  # "5 & 6;" in the history
     else:
-        assert by_id["9.6"].text.startswith("If the concerns are about the Head Teacher")
-        assert by_id["9.6 [2]"].text.startswith("The recipient of an allegation")
-        assert "staff1" not in by_id["1.1"].text and "Wherever the word" not in " ".join(
+        assert _digest(by_id["9.6"].text[:42]) == "98ef7e4ba5a5f206"  # two different 9.6
+        assert _digest(by_id["9.6 [2]"].text[:30]) == "19a3ed834fe56e89"
+        source = (SHARED / f"{stem}.txt").read_text(encoding="utf-8")
+        footnote = re.search(r"^1 (\S.{20})", source, re.M)
+        assert footnote is not None  # the footnote that starts a line like a section number
+        assert "staff1" not in by_id["1.1"].text and footnote[1] not in " ".join(
             c.text for c in clauses
         )
         assert by_id["4"].section.endswith("for child protection")  # the wrapped heading
