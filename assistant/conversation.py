@@ -27,6 +27,7 @@ from assistant.errors import (
 )
 from assistant.hygiene import clean_incoming
 from assistant.messages import (
+    STATE_CHANGING_ACTIONS,
     Action,
     Button,
     Effect,
@@ -66,17 +67,6 @@ _PUNCTUATION = re.compile(r"[^\w\s']+")
 # refused with its length, not cut, so the approver can shorten it themselves.
 MAX_REASON = 2000
 _DECISION = re.compile(r"^\s*(\d+)\s*:\s*([a-z_]*)\s*$")
-# What someone whose identity nobody vouches for may not do (Incoming.verified).
-_CHANGES_STATE = frozenset(
-    {
-        Action.APPROVE,
-        Action.REJECT,
-        Action.WITHDRAW,
-        Action.HELPFUL,
-        Action.NOT_HELPFUL,
-        Action.FORM_SUBMIT,
-    }
-)
 
 
 class Answers(Protocol):
@@ -345,7 +335,7 @@ class Assistant:
 
     def _on_action(self, incoming: Incoming) -> list[Effect]:
         action = incoming.action
-        if not incoming.verified and action in _CHANGES_STATE:
+        if not incoming.verified and action in STATE_CHANGING_ACTIONS:
             return [_private(texts.UNVERIFIED)]
         if action in (Action.APPROVE, Action.REJECT):
             return self._decide(incoming, approve=action is Action.APPROVE)

@@ -53,6 +53,20 @@ class Action(StrEnum):
     NOT_HELPFUL = "feedback.not_helpful"  # value: answer id
 
 
+# Everything that changes what others see or rely on: refused from anyone whose identity
+# nobody vouches for (Incoming.verified false), such as the Teams trial without sign-in.
+STATE_CHANGING_ACTIONS = frozenset(
+    {
+        Action.APPROVE,
+        Action.REJECT,
+        Action.WITHDRAW,
+        Action.HELPFUL,
+        Action.NOT_HELPFUL,
+        Action.FORM_SUBMIT,
+    }
+)
+
+
 @dataclass(frozen=True)
 class FieldInput:
     """One field's raw input when the whole form is sent at once (typed text, ticked

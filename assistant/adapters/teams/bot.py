@@ -23,22 +23,17 @@ from assistant.adapters.teams.translate import (
 )
 from assistant.core import Core
 from assistant.errors import AssistantError
-from assistant.messages import Action, Effect, Incoming, Message, PrivateReply, Reply
+from assistant.messages import (
+    STATE_CHANGING_ACTIONS,
+    Effect,
+    Incoming,
+    Message,
+    PrivateReply,
+    Reply,
+)
 from assistant.texts import teams as texts
 
 log = logging.getLogger(__name__)
-# Everything that changes what others see or rely on: refused in the trial without sign-in,
-# where anyone on this machine could claim any identity.
-STATE_CHANGING_ACTIONS = frozenset(
-    {
-        Action.APPROVE,
-        Action.REJECT,
-        Action.WITHDRAW,
-        Action.HELPFUL,
-        Action.NOT_HELPFUL,
-        Action.FORM_SUBMIT,
-    }
-)
 ElsewhereDeliverer = Callable[[Sequence[Effect]], Awaitable[None]]
 
 
