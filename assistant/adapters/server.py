@@ -29,6 +29,7 @@ HEALTH: web.AppKey[dict[str, HealthCheck]] = web.AppKey("health", dict)
 OPERATIONS: web.AppKey[Operations] = web.AppKey("operations", Operations)  # type: ignore[type-abstract]
 REMINDER_INTERVAL_S = 3600.0
 RELOAD_INTERVAL_S = 1.0  # how often a new index build is looked for (a stat and a small read)
+WORKER_HEADER = "X-Assistant-Worker"  # with several workers: which one answered
 
 
 def platform_of(effect: Effect, core: Core) -> str | None:
@@ -111,6 +112,7 @@ async def run_once_per_slot(
         try:
             if await asyncio.to_thread(core.first_delivery, f"job:{name}:{slot}"):
                 effects = await asyncio.to_thread(job)
+                log.info("the %s job ran in this process: %d message(s)", name, len(effects))
                 await deliver_elsewhere(app, effects)
         except Exception:
             log.exception("the %s job failed", name)
@@ -177,6 +179,7 @@ def serve(
     *,
     operations: Operations | None = None,
     reuse_port: bool = False,
+    worker: int | None = None,
     on_listening: Callable[[str], None] | None = None,
 ) -> None:
     """Run the server on ``settings.host:settings.port`` until interrupted (or SIGTERM).
@@ -185,9 +188,17 @@ def serve(
     only allowed on loopback), so there is one place that says where the server listens.
     With ``reuse_port`` several worker processes listen on the same port and the kernel
     shares the connections out between them.
-    ``on_listening`` is called once the port is open.
+    ``worker``: this process's number among them, sent back in an ``X-Assistant-Worker``
+    header on every response (for the proxy's log). ``on_listening`` is called once the
+    port is open.
     """
     app = build_app(core, settings, operations=operations)
+    if worker is not None:
+
+        async def name_the_worker(_request: web.Request, response: web.StreamResponse) -> None:
+            response.headers[WORKER_HEADER] = str(worker)
+
+        app.on_response_prepare.append(name_the_worker)
     web.run_app(
         app,
         host=settings.host,
