@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import logging
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
@@ -12,8 +13,13 @@ from typing import Any
 
 from assistant.config import Settings
 from assistant.conversation import Assistant
-from assistant.metrics import MeteredAnswerer, Metrics
-from assistant.policy.batching import WARM_QUESTION, AnswerProcess, BatchingAnswerer
+from assistant.metrics import MeteredAnswerer, Metrics, RestartCollector
+from assistant.policy.batching import (
+    WARM_QUESTION,
+    AnswerProcess,
+    BatchingAnswerer,
+    one_thread_minilm,
+)
 from assistant.policy.embedder import Embedder, MiniLMEmbedder
 from assistant.policy.index import ensure_index
 from assistant.policy.live import IndexWatcher, Loaded, SwappableAnswerer, last_build
@@ -32,6 +38,13 @@ class Service:
     watcher: IndexWatcher
     metrics: Metrics
     answerer: Any  # the answerer under the metrics, for the health probe
+    process: AnswerProcess | None = None  # the child answering, when there is one
+
+    def close(self) -> None:
+        """Stop the answer process, if any, and close the database."""
+        if self.process is not None:
+            self.process.close()
+        self.core.store.close()
 
     def check_index(self) -> bool:
         """Take over a new index build if one has finished (True when swapped)."""
@@ -90,6 +103,7 @@ def build_service(
     settings: Settings,
     *,
     embedder: Embedder | None = None,
+    child_embedder: Callable[[], Embedder] | None = None,
     warm: bool = False,
     batching: bool = False,
     progress: bool = False,
@@ -101,16 +115,21 @@ def build_service(
     ``batching`` shares one encode between questions that arrive together (servers); with
     the real model it also answers in a child process (:class:`AnswerProcess`), so that the
     server's event loop does not wait for the interpreter lock behind the model.
+    ``child_embedder`` (a picklable factory) answers in the child with another embedder.
     """
     store = Store.open(settings.database_url)
-    in_child = batching and embedder is None
-    embedder = embedder or MiniLMEmbedder()
+    in_child = batching and (embedder is None or child_embedder is not None)
+    embedder = embedder or (child_embedder() if child_embedder else MiniLMEmbedder())
     index = ensure_index(
         settings.corpus_dir, settings.index_dir, lambda: embedder, progress=progress
     )
     answerer: SwappableAnswerer | AnswerProcess
     if in_child:
-        answerer = AnswerProcess(index_dir=settings.index_dir)
+        answerer = AnswerProcess(
+            index_dir=settings.index_dir,
+            make_embedder=child_embedder or one_thread_minilm,
+            timeout=settings.answer_timeout_s,
+        )
     else:
         answerer = SwappableAnswerer(index=index, embedder=embedder)
     if warm or in_child:
@@ -132,8 +151,12 @@ def build_service(
         watcher=watcher,
         metrics=Metrics(engine=store.engine),
         answerer=front,
+        process=answerer if isinstance(answerer, AnswerProcess) else None,
     )
     service.metrics.registry.register(_index_collector(service))
+    if service.process is not None:
+        process = service.process
+        service.metrics.registry.register(RestartCollector(lambda: process.restarts))
     service.core.answerer = MeteredAnswerer(front, service.metrics)
     return service
 

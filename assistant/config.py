@@ -6,6 +6,7 @@ No other module reads ``os.environ``. A wrong or missing key fails with a
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tomllib
 from collections.abc import Mapping
@@ -80,6 +81,9 @@ class Settings:
     reminder_days: float = 3.0
     # How long a question is kept to read a follow-up with (0: every question stands alone).
     followup_minutes: float = 15.0
+    # How long a policy answer may take before staff are told to try again and the answer
+    # process is restarted (answer_timeout_seconds, ASSISTANT_ANSWER_TIMEOUT).
+    answer_timeout_s: float = 20.0
     # school days and hours for reminders; where a stage goes after too many reminders
     school: SchoolCalendar = field(default_factory=SchoolCalendar)
     escalation: Escalation = field(default_factory=Escalation)
@@ -153,8 +157,8 @@ def load_settings(env: Mapping[str, str] | None = None, *, root: Path | None = N
         config_path = None
 
     known = {
-        "database_url", "reminder_days", "followup_minutes", "roles", "stages", "people",
-        "school", "escalation",
+        "database_url", "reminder_days", "followup_minutes", "answer_timeout_seconds", "roles",
+        "stages", "people", "school", "escalation",
     }  # fmt: skip
     for key in sorted(set(data) - known):
         problems.append(f"{key}: unknown key (expected one of {', '.join(sorted(known))})")
@@ -231,6 +235,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, root: Path | None = N
     ):
         problems.append("followup_minutes: must be a number of minutes from 0 to 1440")
         followup_minutes = 15
+    answer_timeout = _answer_timeout(env, data, problems)
     school, school_problems = parse_school(data.get("school", {}))
     escalation, escalation_problems = parse_escalation(data.get("escalation", {}), PLATFORMS)
     problems += school_problems + escalation_problems
@@ -299,6 +304,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, root: Path | None = N
         persons=persons,
         reminder_days=float(reminder_days),
         followup_minutes=float(followup_minutes),
+        answer_timeout_s=answer_timeout,
         school=school,
         escalation=escalation,
         host=env.get("HOST", "127.0.0.1"),
@@ -307,3 +313,20 @@ def load_settings(env: Mapping[str, str] | None = None, *, root: Path | None = N
         slack=slack,
         teams=teams,
     )
+
+
+def _answer_timeout(env: Mapping[str, str], data: Mapping[str, Any], problems: list[str]) -> float:
+    """``ASSISTANT_ANSWER_TIMEOUT``, else ``answer_timeout_seconds``, else 20: seconds."""
+    text = env.get("ASSISTANT_ANSWER_TIMEOUT", "").strip()
+    name, value = (
+        ("ASSISTANT_ANSWER_TIMEOUT", text)
+        if text
+        else ("answer_timeout_seconds", data.get("answer_timeout_seconds", 20))
+    )
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            value = float(value)
+    if not isinstance(value, int | float) or isinstance(value, bool) or not 0 < value <= 600:
+        problems.append(f"{name}: must be a number of seconds above 0, at most 600")
+        return 20.0
+    return float(value)

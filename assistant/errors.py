@@ -12,13 +12,16 @@
     │   ├── AlreadyDecided         the stage was decided already (by whom, when)
     │   ├── AlreadySubmitted       the form's draft was submitted already (a double click)
     │   └── IllegalTransition      the request is not in a state that allows this
-    └── StorageError               the database failed or is not migrated
+    ├── StorageError               the database failed or is not migrated
+    └── AnswerTimeout              no answer in the time allowed (the answerer is restarted)
 
 The core raises these; the edges (CLI, adapters) turn them into a friendly sentence for
 staff and a log line with the traceback. Staff never see a traceback.
 """
 
 from __future__ import annotations
+
+from assistant.texts.policy import TOO_SLOW
 
 
 class AssistantError(Exception):
@@ -85,3 +88,10 @@ class IllegalTransition(WorkflowError):
 
 class StorageError(AssistantError):
     """The database failed or is not migrated."""
+
+
+class AnswerTimeout(AssistantError):
+    """No answer came within the time allowed; the answerer is being restarted."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, user_message=TOO_SLOW)

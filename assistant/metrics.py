@@ -24,6 +24,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector
 from sqlalchemy import Engine
 
+from assistant.errors import AnswerTimeout
 from assistant.policy.answer import PolicyAnswer
 from assistant.storage.statistics import WorkflowCounts, workflow_counts
 
@@ -45,11 +46,12 @@ class Metrics:
         self.registry = CollectorRegistry()  # collectors are not run at registration
         self.questions = Counter(
             "assistant_questions",
-            "Policy questions, by outcome: answered, refused (not covered), unusable input",
+            "Policy questions, by outcome: answered, refused (not covered), unusable input, "
+            "timed out",
             ["outcome"],
             registry=self.registry,
         )
-        for outcome in ("answered", "refused", "unusable"):
+        for outcome in ("answered", "refused", "unusable", "timed_out"):
             self.questions.labels(outcome)  # every series exists from the start
         self.latency = Histogram(
             "assistant_answer_seconds",
@@ -84,7 +86,11 @@ class MeteredAnswerer:
 
     def answer(self, question: str) -> PolicyAnswer:
         started = time.perf_counter()
-        answer: PolicyAnswer = self.answerer.answer(question)
+        try:
+            answer: PolicyAnswer = self.answerer.answer(question)
+        except AnswerTimeout:
+            self.metrics.questions.labels("timed_out").inc()
+            raise
         self.metrics.observe(answer, time.perf_counter() - started)
         return answer
 
@@ -165,3 +171,20 @@ class IndexCollector(Collector):
             gauge = GaugeMetricFamily(f"assistant_index_{name}", help_text)
             gauge.add_metric([], value)
             yield gauge
+
+
+class RestartCollector(Collector):
+    """How often the answer process was replaced, by reason (timeout, stopped)."""
+
+    def __init__(self, restarts: Callable[[], dict[str, int]]) -> None:
+        self.restarts = restarts
+
+    def collect(self) -> Iterable[Metric]:
+        counter = CounterMetricFamily(
+            "assistant_answerer_restarts",
+            "New answer processes started: after an answer timed out, or after one stopped",
+            labels=["reason"],
+        )
+        for reason, n in sorted(self.restarts().items()):
+            counter.add_metric([reason], n)
+        yield counter

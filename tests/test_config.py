@@ -177,3 +177,23 @@ def test_followup_minutes_is_read_and_checked(tmp_path: Path) -> None:
         config.write_text(f"followup_minutes = {bad}\n", encoding="utf-8")
         with pytest.raises(ConfigError, match="followup_minutes"):
             load_settings({"ASSISTANT_CONFIG": str(config)}, root=tmp_path)
+
+
+def test_answer_timeout_is_read_from_the_file_or_the_environment_and_checked(
+    tmp_path: Path,
+) -> None:
+    config = tmp_path / "a.toml"
+    config.write_text("answer_timeout_seconds = 8\n", encoding="utf-8")
+    env = {"ASSISTANT_CONFIG": str(config)}
+    assert load_settings({}, root=tmp_path).answer_timeout_s == 20
+    assert load_settings(env, root=tmp_path).answer_timeout_s == 8
+    assert (
+        load_settings({**env, "ASSISTANT_ANSWER_TIMEOUT": "2.5"}, root=tmp_path).answer_timeout_s
+        == 2.5
+    )
+    with pytest.raises(ConfigError, match="ASSISTANT_ANSWER_TIMEOUT"):
+        load_settings({"ASSISTANT_ANSWER_TIMEOUT": "soon"}, root=tmp_path)
+    for bad in ("0", "true", '"soon"', "601"):
+        config.write_text(f"answer_timeout_seconds = {bad}\n", encoding="utf-8")
+        with pytest.raises(ConfigError, match="answer_timeout_seconds"):
+            load_settings(env, root=tmp_path)

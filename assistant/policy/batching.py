@@ -9,12 +9,14 @@ import os
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from assistant.errors import AnswerTimeout
 from assistant.policy.answer import PolicyAnswer, PolicyAnswerer
 from assistant.policy.embedder import Embedder, MiniLMEmbedder
 from assistant.policy.index import Manifest, load_index
@@ -24,6 +26,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 WARM_QUESTION = "Can I contact a pupil on social media?"
+DEFAULT_ANSWER_TIMEOUT_S = 20.0
+STARTUP_TIMEOUT_S = 120.0  # a new child loading the model and index (not part of an answer)
+STOP_GRACE_S = 5.0
+T = TypeVar("T")
 
 
 class AnswersMany(Protocol):
@@ -61,6 +67,10 @@ def _reload_in_worker(index_dir: Path) -> tuple[Manifest, int]:
     return fresh.index.manifest, len(fresh.index.documents)
 
 
+def _ready_in_worker() -> bool:
+    return _worker_answerer is not None
+
+
 def _answer_in_worker(questions: list[str]) -> list[PolicyAnswer]:
     assert _worker_answerer is not None, "the answer process did not start"
     # The retrieval trace stays here: it is large and the chat side never reads it.
@@ -71,7 +81,9 @@ class AnswerProcess:
     """``answer_many`` computed in one child process that loads the index and model once.
 
     The model's Python work then holds the child's interpreter lock, not the server's, and
-    ``nice`` lowers the child's CPU priority below the server's event loop.
+    ``nice`` lowers the child's CPU priority below the server's event loop. A call that gets
+    no result within ``timeout`` seconds raises :class:`AnswerTimeout`, and the child is
+    killed and a new one started: a hung answer holds up nobody for longer than that.
     """
 
     def __init__(
@@ -80,30 +92,69 @@ class AnswerProcess:
         index_dir: Path,
         make_embedder: Callable[[], Embedder] = one_thread_minilm,
         nice: int = 5,
+        timeout: float = DEFAULT_ANSWER_TIMEOUT_S,
     ) -> None:
         self._initargs = (index_dir, make_embedder, nice)
+        self.timeout = timeout
+        self.restarts = {"timeout": 0, "stopped": 0}  # why each new child was started
         self._lock = threading.Lock()
-        self._pool = self._start()
+        self._pool, self._ready = self._start()
 
-    def _start(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(
+    def _start(self) -> tuple[ProcessPoolExecutor, Future[bool]]:
+        pool = ProcessPoolExecutor(
             max_workers=1,
             mp_context=multiprocessing.get_context("spawn"),  # no fork of a torch process
             initializer=_start_worker,
             initargs=self._initargs,
         )
+        return pool, pool.submit(_ready_in_worker)  # starts the child now, not at the next call
+
+    def _call(self, work: Callable[..., T], *args: Any) -> T:
+        """``work(*args)`` in the child; a child that died is replaced and the call sent once
+        more, one that takes longer than ``timeout`` is replaced and AnswerTimeout raised."""
+        for attempt in range(2):
+            pool, ready = self._pool, self._ready
+            try:
+                ready.result(timeout=STARTUP_TIMEOUT_S)  # a new child loads the model first
+                future = pool.submit(work, *args)
+            except (BrokenProcessPool, CancelledError, RuntimeError):  # replaced meanwhile
+                self._replace(pool, "stopped")
+                continue
+            except FutureTimeout:
+                self._replace(pool, "timeout")
+                raise AnswerTimeout(
+                    f"the answer process did not start in {STARTUP_TIMEOUT_S:.0f} s"
+                ) from None
+            try:
+                return future.result(timeout=self.timeout)
+            except (BrokenProcessPool, CancelledError):
+                self._replace(pool, "stopped")
+                if attempt:
+                    raise
+            except FutureTimeout:
+                self._replace(pool, "timeout")
+                raise AnswerTimeout(f"no answer within {self.timeout:g} s") from None
+        raise BrokenProcessPool("the answer process stopped twice")
+
+    def _replace(self, pool: ProcessPoolExecutor, reason: str) -> None:
+        with self._lock:
+            if self._pool is not pool:
+                return  # another caller has started the new child already
+            if reason == "timeout":
+                log.error(
+                    "an answer took longer than %g s: the answer process is stopped and a new "
+                    "one started",
+                    self.timeout,
+                )
+            else:
+                log.error("the answer process stopped; starting a new one")
+            self.restarts[reason] += 1
+            _stop(pool, grace=0.0)
+            self._pool, self._ready = self._start()
 
     def answer_many(self, questions: Sequence[str]) -> list[PolicyAnswer]:
         """Answer in the child; blocks the calling thread only (no lock held meanwhile)."""
-        pool = self._pool
-        try:
-            return pool.submit(_answer_in_worker, list(questions)).result()
-        except BrokenProcessPool:
-            with self._lock:
-                if self._pool is pool:  # the first to notice starts a new child
-                    log.error("the answer process stopped; starting a new one")
-                    self._pool = self._start()
-            return self._pool.submit(_answer_in_worker, list(questions)).result()
+        return self._call(_answer_in_worker, list(questions))
 
     def answer(self, question: str) -> PolicyAnswer:
         return self.answer_many([question])[0]
@@ -113,13 +164,25 @@ class AnswerProcess:
         questions already sent (which finish on the old one); raises if it does not load."""
         from assistant.policy.live import Loaded
 
-        manifest, documents = self._pool.submit(_reload_in_worker, index_dir).result()
+        manifest, documents = self._call(_reload_in_worker, index_dir)
         self._initargs = (index_dir, *self._initargs[1:])
         return Loaded(manifest, documents)
 
     def close(self) -> None:
-        """Stop the child process."""
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        """Stop the child process (killed if it does not stop within a few seconds)."""
+        _stop(self._pool, grace=STOP_GRACE_S)
+
+
+def _stop(pool: ProcessPoolExecutor, *, grace: float) -> None:
+    # The executor has no public way to stop a busy worker before Python 3.14.
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    deadline = time.monotonic() + grace
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+        if process.is_alive():
+            process.kill()
+            process.join(STOP_GRACE_S)
 
 
 @dataclass

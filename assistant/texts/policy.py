@@ -50,6 +50,7 @@ NOT_READY = (
     "The policy index isn't ready yet, so I can't answer policy questions just now. "
     "Please try again in a few minutes."
 )
+TOO_SLOW = "That question took too long to answer; please try again in a moment."
 
 # Words that stand for the contact when the policy names a role.
 COPYRIGHT_CONTACT = "the Finance Director"

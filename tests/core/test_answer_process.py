@@ -12,12 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from assistant.errors import IndexError_
+from assistant.errors import AnswerTimeout, IndexError_
 from assistant.policy.answer import PolicyAnswerer
 from assistant.policy.batching import AnswerProcess, BatchingAnswerer
 from assistant.policy.corpus import load_corpus
 from assistant.policy.embedder import HashingEmbedder
 from assistant.policy.index import build_index, load_index
+from assistant.texts.policy import TOO_SLOW
+from tests.core.stalling import STALL_WORD, STALLING_QUESTION, StallingEmbedder
 
 QUESTIONS = [
     "can i friend a pupil",
@@ -79,6 +81,31 @@ def test_a_new_child_replaces_one_that_died(hashing_index_dir: Path) -> None:
         assert {p.pid for p in multiprocessing.active_children()}.isdisjoint(before)
     finally:
         child.close()
+
+
+def test_a_hung_answer_times_out_and_a_new_child_answers_the_next_question(
+    hashing_index_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    others = {p.pid for p in multiprocessing.active_children()}
+    child = AnswerProcess(
+        index_dir=hashing_index_dir, make_embedder=StallingEmbedder, nice=0, timeout=2.0
+    )
+    batching = BatchingAnswerer(child)
+    try:
+        assert batching.answer("what does 6.3 say").citations[0].clause_id == "6.3"
+        hung = {p.pid for p in multiprocessing.active_children()} - others
+        with pytest.raises(AnswerTimeout) as raised:
+            batching.answer(STALLING_QUESTION)
+        assert raised.value.user_message == TOO_SLOW
+        assert child.restarts == {"timeout": 1, "stopped": 0}
+        assert batching.answer("what does 6.2 say").citations[0].clause_id == "6.2"
+        now = {p.pid for p in multiprocessing.active_children()} - others
+        assert hung and now and hung.isdisjoint(now)  # the hung child was killed
+    finally:
+        child.close()
+    logged = [r.getMessage() for r in caplog.records]
+    assert any("longer than 2 s" in m and "new one started" in m for m in logged), logged
+    assert not [m for m in logged if STALL_WORD in m or "pupil" in m]
 
 
 def test_the_child_takes_over_a_new_index_and_keeps_the_old_when_it_is_broken(

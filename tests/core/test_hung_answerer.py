@@ -1,0 +1,43 @@
+"""A hung answer process, in a real child over the real core (SQLite and PostgreSQL): staff
+are told to try again, a new child answers the next question, and the restart is counted."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant.app import Service, build_service
+from assistant.messages import Kind, Reply
+from assistant.texts.policy import TOO_SLOW
+from tests.core.conftest import TEACHER, core_settings
+from tests.core.stalling import STALLING_QUESTION, StallingEmbedder
+from tests.core.test_conversation import of_type, say
+
+TIMEOUT_S = 2.0
+
+
+@pytest.fixture
+def stalling_service(db_url: str, tmp_path: Path, hashing_index_dir: Path) -> Iterator[Service]:
+    """The server's service, answering in a child whose embedder hangs on one question."""
+    settings = dataclasses.replace(
+        core_settings(tmp_path, db_url, hashing_index_dir), answer_timeout_s=TIMEOUT_S
+    )
+    service = build_service(settings, child_embedder=StallingEmbedder, batching=True)
+    yield service
+    service.close()
+
+
+def test_staff_are_told_to_try_again_and_the_next_question_is_answered(
+    stalling_service: Service,
+) -> None:
+    core = stalling_service.core
+    [hung] = of_type(say(core, TEACHER, STALLING_QUESTION), Reply)
+    assert hung.message.text == TOO_SLOW and hung.message.kind is Kind.ERROR
+    [answered] = of_type(say(core, TEACHER, "what does 6.3 say?"), Reply)
+    assert "6.3" in answered.message.text and answered.message.buttons
+    text, _ = stalling_service.metrics.render()
+    assert b'assistant_answerer_restarts_total{reason="timeout"} 1.0' in text
+    assert b'assistant_questions_total{outcome="timed_out"} 1.0' in text
