@@ -18,6 +18,7 @@ from typing import Any
 from assistant.errors import ConfigError
 from assistant.messages import Identity
 from assistant.people import Directory, Person, parse_people
+from assistant.retention import Retention, parse_retention
 from assistant.school_calendar import Escalation, SchoolCalendar, parse_escalation, parse_school
 
 ROLES = ("line_manager", "senior_manager", "principal")
@@ -84,6 +85,8 @@ class Settings:
     # How long a policy answer may take before staff are told to try again and the answer
     # process is restarted (answer_timeout_seconds, ASSISTANT_ANSWER_TIMEOUT).
     answer_timeout_s: float = 20.0
+    # how long personal data is kept ([retention]; see assistant.retention)
+    retention: Retention = field(default_factory=Retention)
     # school days and hours for reminders; where a stage goes after too many reminders
     school: SchoolCalendar = field(default_factory=SchoolCalendar)
     escalation: Escalation = field(default_factory=Escalation)
@@ -158,7 +161,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, root: Path | None = N
 
     known = {
         "database_url", "reminder_days", "followup_minutes", "answer_timeout_seconds", "roles",
-        "stages", "people", "school", "escalation",
+        "stages", "people", "school", "escalation", "retention",
     }  # fmt: skip
     for key in sorted(set(data) - known):
         problems.append(f"{key}: unknown key (expected one of {', '.join(sorted(known))})")
@@ -238,7 +241,8 @@ def load_settings(env: Mapping[str, str] | None = None, *, root: Path | None = N
     answer_timeout = _answer_timeout(env, data, problems)
     school, school_problems = parse_school(data.get("school", {}))
     escalation, escalation_problems = parse_escalation(data.get("escalation", {}), PLATFORMS)
-    problems += school_problems + escalation_problems
+    retention, retention_problems = parse_retention(data.get("retention", {}))
+    problems += school_problems + escalation_problems + retention_problems
 
     port_text = env.get("PORT", str(DEFAULT_PORT))
     try:
@@ -305,6 +309,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, root: Path | None = N
         reminder_days=float(reminder_days),
         followup_minutes=float(followup_minutes),
         answer_timeout_s=answer_timeout,
+        retention=retention,
         school=school,
         escalation=escalation,
         host=env.get("HOST", "127.0.0.1"),

@@ -145,6 +145,14 @@ class Assistant:
     def due_reminders(self) -> list[Effect]:
         return self.approvals.due_reminders()
 
+    def purge(self) -> list[Effect]:
+        """Apply the retention periods (daily, from the server); logs counts, never content."""
+        done = self.store.privacy.purge(
+            self.settings.retention, followup=timedelta(minutes=self.settings.followup_minutes)
+        )
+        log.info("retention purge: %s", ", ".join(f"{k} {n}" for k, n in done.items()))
+        return []
+
     def ready(self) -> bool:
         try:
             self.store.recall("health", "check")

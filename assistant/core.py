@@ -39,6 +39,10 @@ class Core(Protocol):
         """Reminders for stages pending longer than the configured days (each sent once a period)."""
         ...
 
+    def purge(self) -> list[Effect]:
+        """Apply the retention periods of personal data (run daily by the server)."""
+        ...
+
     def whole_form(self, user: Identity) -> tuple[WholeField, ...]:
         """The fields of a whole-form dialog, filled in from the user's draft if any."""
         ...

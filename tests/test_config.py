@@ -34,6 +34,7 @@ def test_the_shipped_example_configuration_loads(tmp_path: Path) -> None:
     assert directory.same(slack, teams) and directory.name(teams) == "Linda Lee"
     assert directory.line_manager_of(Identity("slack", "U0TEACHER1")).key == "linda"
     assert settings.database_url == f"sqlite:///{tmp_path / 'var' / 'assistant.db'}"
+    assert settings.retention.questions_days == 90 and settings.retention.requests_years == 6
 
 
 def test_no_configuration_file_is_fine_and_environment_wins(tmp_path: Path) -> None:

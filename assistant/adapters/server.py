@@ -28,6 +28,7 @@ HealthCheck = Callable[[], Awaitable[dict[str, Any]]]
 HEALTH: web.AppKey[dict[str, HealthCheck]] = web.AppKey("health", dict)
 OPERATIONS: web.AppKey[Operations] = web.AppKey("operations", Operations)  # type: ignore[type-abstract]
 REMINDER_INTERVAL_S = 3600.0
+PURGE_INTERVAL_S = 86400.0  # the retention purge: once a day, and at start-up if not yet today
 RELOAD_INTERVAL_S = 1.0  # how often a new index build is looked for (a stat and a small read)
 WORKER_HEADER = "X-Assistant-Worker"  # with several workers: which one answered
 
@@ -122,14 +123,20 @@ async def run_once_per_slot(
         )
 
 
-async def _reminders(app: web.Application) -> AsyncIterator[None]:
-    task = asyncio.create_task(
-        run_once_per_slot(app, "reminders", REMINDER_INTERVAL_S, app[CORE].due_reminders)
-    )
+async def _background_jobs(app: web.Application) -> AsyncIterator[None]:
+    core = app[CORE]
+    tasks = [
+        asyncio.create_task(
+            run_once_per_slot(app, "reminders", REMINDER_INTERVAL_S, core.due_reminders)
+        ),
+        asyncio.create_task(run_once_per_slot(app, "purge", PURGE_INTERVAL_S, core.purge)),
+    ]
     yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 def build_app(
@@ -169,7 +176,7 @@ def build_app(
     app[HEALTH].setdefault("teams", teams_health)
 
     if reminders:
-        app.cleanup_ctx.append(_reminders)
+        app.cleanup_ctx.append(_background_jobs)
     return app
 
 

@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "assistant.cli.requests",  # requests list/show/export, feedback
     "assistant.cli.serve",  # serve
     "assistant.cli.db",  # db upgrade/status, backup, restore
+    "assistant.cli.data",  # data purge/export/erase
     "assistant.cli.teams",  # teams package, doctor
     "assistant.cli.slack",  # slack manifest
 )

@@ -22,7 +22,13 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
 
 from assistant.errors import StorageError
-from assistant.storage.db import alembic_config, make_engine, migrate_engine, normalise_url
+from assistant.storage.db import (
+    alembic_config,
+    make_engine,
+    migrate_engine,
+    normalise_url,
+    private_file,
+)
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
@@ -147,6 +153,7 @@ def backup(url: str, out: Path) -> str:
     if parsed.get_backend_name() != "postgresql":
         raise StorageError(f"{status.url}: only a SQLite file or PostgreSQL can be backed up")
     tmp = out.with_name(out.name + ".partial")
+    private_file(tmp)
     _run_pg("pg_dump", parsed, ["--format=custom", "--no-owner", "--no-privileges", "-f", str(tmp)])
     os.replace(tmp, out)
     return f"backed up {status.url} (revision {status.current}) to {out} (pg_dump archive)"
@@ -207,6 +214,7 @@ def _sqlite_copy(source: Path, target: Path) -> None:
     try:
         src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
         try:
+            private_file(target)
             dst = sqlite3.connect(target)
             try:
                 src.backup(dst)

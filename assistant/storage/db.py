@@ -8,6 +8,8 @@ failing. PostgreSQL is reached through psycopg (``postgresql://`` is read as
 
 from __future__ import annotations
 
+import logging
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,26 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_MS = 10_000
 # Any fixed number: serialises migrations of several processes starting at once.
 _MIGRATION_LOCK = 727_001
+
+
+log = logging.getLogger(__name__)
+
+
+def private_file(path: Path) -> None:
+    """Make ``path`` a file only its owner can read and write: created 0600 when missing; a
+    database (with its -wal and -shm files) or backup that others could read is tightened,
+    with a warning. It holds staff questions and approval records."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    for each in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            mode = each.stat().st_mode & 0o777
+        except FileNotFoundError:
+            continue
+        if mode & 0o077:
+            os.chmod(each, 0o600)
+            log.warning("%s could be read by others (mode %o): now 0600", each, mode)
 
 
 _PASSWORD = re.compile(r"(://[^:/@]*:)[^@]*@")
@@ -69,7 +91,7 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
         if database and database != ":memory:" and not database.startswith("file:"):
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+            private_file(Path(database))
         engine = create_engine(
             parsed, connect_args={"timeout": SQLITE_BUSY_MS / 1000}, hide_parameters=True
         )

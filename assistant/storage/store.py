@@ -6,6 +6,7 @@ from sqlalchemy import Engine
 
 from assistant.storage.conversation_repository import ConversationRepository
 from assistant.storage.db import make_engine, make_sessions, migrate_engine
+from assistant.storage.privacy import Privacy
 from assistant.storage.request_repository import RequestRepository
 
 
@@ -23,6 +24,11 @@ class Store(RequestRepository, ConversationRepository):
         if migrate:
             migrate_engine(engine)
         return cls(engine=engine)
+
+    @property
+    def privacy(self) -> Privacy:
+        """Retention, subject access and erasure over this database."""
+        return Privacy(self.engine, self._sessions)
 
     def close(self) -> None:
         """Release the store's connections."""

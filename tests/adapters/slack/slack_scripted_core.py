@@ -73,6 +73,9 @@ class ScriptedCore:
     def due_reminders(self) -> list[Effect]:
         return []
 
+    def purge(self) -> list[Effect]:
+        return []
+
     def ready(self) -> bool:
         return True
 

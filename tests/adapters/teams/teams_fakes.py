@@ -63,6 +63,9 @@ class ScriptedCore:
     def due_reminders(self) -> list[Effect]:
         return []
 
+    def purge(self) -> list[Effect]:
+        return []
+
     def whole_form(self, user: Identity) -> tuple[WholeField, ...]:
         return whole_fields()
 
