@@ -113,7 +113,7 @@ async def run_once_per_slot(
         try:
             if await asyncio.to_thread(core.first_delivery, f"job:{name}:{slot}"):
                 effects = await asyncio.to_thread(job)
-                log.info("the %s job ran in this process: %d message(s)", name, len(effects))
+                log.info("the %s job of slot %d ran here: %d message(s)", name, slot, len(effects))
                 await deliver_elsewhere(app, effects)
         except Exception:
             log.exception("the %s job failed", name)

@@ -24,6 +24,7 @@ import aiohttp
 from slack_sdk.signature import SignatureVerifier
 
 from assistant.adapters.slack.fake_api import FakeSlackApi
+from assistant.adapters.slack.served import question_event
 
 SECRET = "loadbench-signing-secret"
 QUESTIONS = (
@@ -168,25 +169,7 @@ async def _stop_server(child: Any) -> dict[str, Any]:
 
 
 def _event(i: int, users: int) -> dict[str, Any]:
-    ts = f"{1800000000 + i}.{i % 1000000:06d}"
-    user = f"UBENCH{i % users:04d}"
-    return {
-        "token": "x",
-        "team_id": "T0001",
-        "api_app_id": "A0001",
-        "type": "event_callback",
-        "event_id": f"EvBench{i:08d}",
-        "event_time": 1800000000 + i,
-        "event": {
-            "type": "message",
-            "channel_type": "im",
-            "channel": f"D{user}",
-            "user": user,
-            "text": QUESTIONS[i % len(QUESTIONS)],
-            "ts": ts,
-            "event_ts": ts,
-        },
-    }
+    return question_event(i, f"UBENCH{i % users:04d}", QUESTIONS[i % len(QUESTIONS)])
 
 
 async def _run(args: argparse.Namespace) -> dict[str, Any]:
