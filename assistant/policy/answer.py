@@ -7,6 +7,7 @@ import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -26,6 +27,8 @@ from assistant.policy.retrieval import (
     asks_for_unknown_clause,
     unknown_clause_refs,
 )
+from assistant.policy.scope import SHIPPED as ZERO_SHOT
+from assistant.policy.scope import Recording, Reference, ScopeModel, zero_shot
 from assistant.policy.vocabulary import stems, words
 from assistant.texts import policy as texts
 
@@ -200,10 +203,14 @@ class PolicyAnswerer:
         embedder: Embedder,
         config: RetrievalConfig | None = None,
         refusal: RefusalPolicy | None = None,
+        scope: ScopeModel | None = None,
     ) -> None:
         self.index = index
-        self.retriever = Retriever(index=index, embedder=embedder, config=config)
+        self.recording = Recording(embedder)
+        self.retriever = Retriever(index=index, embedder=self.recording, config=config)
         self.refusal = refusal or RefusalPolicy()
+        self.scope = scope or ZERO_SHOT
+        self.reference = Reference.of(index, self.retriever, self.recording)
         self._has_children = {(c.document, c.parent) for c in index.clauses if c.parent}
 
     def answer(self, question: str) -> PolicyAnswer:
@@ -229,9 +236,12 @@ class PolicyAnswerer:
                 )
         usable = [q for q in cleaned if q is not None]
         _one_blas_thread()
+        self.recording.forget()
         found = iter(self.retriever.search_many(usable))
+        last = self.recording.last(len(usable))
+        vectors = iter([None] * len(usable) if last is None else last)
         return [
-            ans if ans is not None else self._decide(q or "", next(found))
+            ans if ans is not None else self._decide(q or "", next(found), next(vectors))
             for q, ans in zip(cleaned, answers, strict=True)
         ]
 
@@ -259,13 +269,18 @@ class PolicyAnswerer:
             return retrieval.nearest_out
         return None
 
-    def _decide(self, question: str, retrieval: Retrieval) -> PolicyAnswer:
+    def _decide(self, question: str, retrieval: Retrieval, vector: Any = None) -> PolicyAnswer:
         document = self._document(retrieval)
         context = _context(document)
         ruled = self.ruled(retrieval)
-        out = float(ruled) if ruled is not None else self.refusal.out_of_scope(retrieval)
+        zero = zero_shot(self.scope, self.reference, retrieval, vector) if ruled is None else None
+        out, threshold = (
+            (float(ruled), 1.0)
+            if ruled is not None
+            else zero or (self.refusal.out_of_scope(retrieval), self.refusal.threshold)
+        )
         # The same decision as refuses(), with the probability kept for the reply's callers.
-        refused = ruled if ruled is not None else out > self.refusal.threshold
+        refused = ruled if ruled is not None else out > threshold
         if refused:
             return PolicyAnswer(
                 question=question,
