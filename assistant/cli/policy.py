@@ -22,6 +22,7 @@ def register(subparsers: Any) -> None:
     build.add_argument("--corpus", type=Path, default=None, help="policy directory")
     build.add_argument("--out", type=Path, default=None, help="index directory")
     build.add_argument("--if-stale", action="store_true", help="only when missing or stale")
+    build.add_argument("--quiet", action="store_true", help="no progress bars")
     build.set_defaults(func=cmd_index_build)
     show = index_sub.add_parser("show", help="list each document's clauses as parsed")
     show.add_argument("doc", nargs="?", default=None, help="a document id, file name or path")
@@ -71,7 +72,9 @@ def cmd_index_build(args: argparse.Namespace) -> int:
     corpus, out = _paths(args)
     started = time.perf_counter()
     try:
-        index = ensure_index(corpus, out, MiniLMEmbedder, progress=True, force=not args.if_stale)
+        index = ensure_index(
+            corpus, out, MiniLMEmbedder, progress=not args.quiet, force=not args.if_stale
+        )
     except AssistantError as exc:
         # The index in use is untouched; a running server and `assistant doctor` report this.
         record_build(out, f"{exc}")

@@ -31,6 +31,12 @@ def register(subparsers: Any) -> None:
         help="server processes sharing the port (more than 1 needs PostgreSQL; each loads "
         "the model, about 0.6 GB)",
     )
+    parser.add_argument(
+        "--watch-corpus",
+        action="store_true",
+        help="rebuild the index when a file in the policy folder changes (taken over "
+        "without a restart; a failed build leaves the working index in use)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -74,14 +80,26 @@ def run(args: argparse.Namespace) -> int:
     settings = serving_settings(args)
     check_workers(settings, args.workers)
     warn_about_storage(settings)
+    watcher = None
+    if args.watch_corpus:
+        from assistant.policy.corpus_watch import CorpusWatcher
+
+        watcher = CorpusWatcher(corpus_dir=settings.corpus_dir, index_dir=settings.index_dir)
+        log.info("watching %s for changed policies", settings.corpus_dir)
     if args.workers > 1:
         from assistant.adapters.workers import run_workers
         from assistant.config import load_log_settings
         from assistant.storage.admin import upgrade
 
         upgrade(settings.database_url)  # once, before the workers start
-        return run_workers(settings, load_log_settings(), args.workers)
+        # The supervisor builds (once for every worker); each worker takes the build over.
+        beside = watcher.poll if watcher is not None else None
+        return run_workers(settings, load_log_settings(), args.workers, beside=beside)
     service = build_service(settings, warm=True, batching=True)
+    if watcher is not None:
+        from assistant.policy.corpus_watch import watch_in_background
+
+        watch_in_background(watcher)
     log.info(
         "serving on http://%s:%d (Slack: %s)",
         settings.host,
