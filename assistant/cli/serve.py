@@ -29,7 +29,7 @@ def register(subparsers: Any) -> None:
         type=int,
         default=1,
         help="server processes sharing the port (more than 1 needs PostgreSQL; each loads "
-        "the model, about 0.6 GB)",
+        "the model, about 0.7 GB)",
     )
     parser.add_argument(
         "--watch-corpus",

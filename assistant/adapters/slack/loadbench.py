@@ -1,6 +1,10 @@
 """Load benchmark: signed question events through /slack/events of a real server.
 
     python -m assistant.adapters.slack.loadbench --questions 2000 --rate 100
+    python -m assistant.adapters.slack.loadbench --workers 1,2 --database URL
+
+With ``--workers``, ``assistant serve --workers N`` on PostgreSQL for each N in turn, with
+approval clicks among the questions (:mod:`loadbench_workers`).
 
 The server (real core, batching answerer, real MiniLM) runs in a child process, as it would
 in production; this process runs the fake Web API and the sender, and reports acks per
@@ -11,22 +15,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-from slack_sdk.signature import SignatureVerifier
 
+from assistant.adapters.server import WORKER_HEADER
+from assistant.adapters.slack import loadbench_workers, served
 from assistant.adapters.slack.fake_api import FakeSlackApi
-from assistant.adapters.slack.served import question_event
 
-SECRET = "loadbench-signing-secret"
 QUESTIONS = (
     "Can I accept a friend request from a parent on Facebook?",
     "Am I allowed to use social media during working hours?",
@@ -124,7 +129,7 @@ async def _start_server(
     env = {
         **os.environ,
         "SLACK_BOT_TOKEN": "xoxb-loadbench",
-        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_SIGNING_SECRET": served.SIGNING_SECRET,
         "SLACK_API_URL": fake.url,
         "DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}",
         "ASSISTANT_INDEX_DIR": str(index_dir),
@@ -169,18 +174,32 @@ async def _stop_server(child: Any) -> dict[str, Any]:
 
 
 def _event(i: int, users: int) -> dict[str, Any]:
-    return question_event(i, f"UBENCH{i % users:04d}", QUESTIONS[i % len(QUESTIONS)])
+    return served.question_event(i, f"UBENCH{i % users:04d}", QUESTIONS[i % len(QUESTIONS)])
 
 
-async def _run(args: argparse.Namespace) -> dict[str, Any]:
+async def _run(args: argparse.Namespace, workers: int | None = None) -> dict[str, Any]:
+    """One run: the bench's own server child, or ``assistant serve --workers N`` on
+    PostgreSQL with approval clicks among the questions."""
     fake = FakeSlackApi()
     await fake.start()
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, _database(args, workers) as database_url:
         index_dir = Path(args.index_dir) if args.index_dir else Path(tmp) / "index"
-        extra = ["--in-process"] if args.in_process else []
-        child, port = await _start_server(fake, Path(tmp), index_dir, extra)
-        url = f"http://127.0.0.1:{port}/slack/events"
-        verifier = SignatureVerifier(SECRET)
+        clicking: loadbench_workers.Workers | None = None
+        if workers is None:
+            extra = ["--in-process"] if args.in_process else []
+            child, port = await _start_server(fake, Path(tmp), index_dir, extra)
+            base = f"http://127.0.0.1:{port}/"
+        else:
+            clicking = await loadbench_workers.start(
+                count=workers,
+                requests=args.requests,
+                database_url=database_url,
+                fake=fake,
+                workdir=Path(tmp),
+                index=index_dir,
+            )
+            base = clicking.server.url
+        url = base + "slack/events"
         sent: dict[str, float] = {}
         acks: list[float] = []
         failures = 0
@@ -188,31 +207,40 @@ async def _run(args: argparse.Namespace) -> dict[str, Any]:
         timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S)
         async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
 
-            async def send(i: int) -> None:
-                nonlocal failures
-                data = _event(i, args.users)
-                body = json.dumps(data)
-                stamp = str(int(time.time()))
-                headers = {
-                    "Content-Type": "application/json",
-                    "X-Slack-Request-Timestamp": stamp,
-                    "X-Slack-Signature": str(
-                        verifier.generate_signature(timestamp=stamp, body=body)
-                    ),
-                }
+            async def post(body: str, content_type: str) -> tuple[bool, float, str]:
+                headers = served.signed(body, content_type)
                 start = time.perf_counter()
-                sent[data["event"]["ts"]] = start
                 try:
                     async with session.post(url, data=body, headers=headers) as response:
                         await response.read()
                         ok = response.status == 200
+                        worker = response.headers.get(WORKER_HEADER, "")
                 except (TimeoutError, aiohttp.ClientError):
-                    ok = False
+                    ok, worker = False, ""
+                return ok, time.perf_counter() - start, worker
+
+            async def send(i: int) -> None:
+                nonlocal failures
+                data = _event(i, args.users)
+                sent[data["event"]["ts"]] = time.perf_counter()
+                ok, took, _ = await post(json.dumps(data), "application/json")
                 if ok:
-                    acks.append(time.perf_counter() - start)
+                    acks.append(took)
                 else:
                     failures += 1
 
+            async def click(body: str, content_type: str) -> None:
+                assert clicking is not None
+                ok, took, worker = await post(body, content_type)
+                if ok:
+                    clicking.click_acks.append(took)
+                    clicking.clicked_by[worker] = clicking.clicked_by.get(worker, 0) + 1
+                else:
+                    clicking.click_failures += 1
+
+            load_before = os.getloadavg()[0]
+            clicks = clicking.clicks() if clicking is not None else []
+            every = max(1, args.questions // len(clicks)) if clicks else 0
             began = time.perf_counter()
             tasks = []
             for i in range(args.questions):
@@ -221,20 +249,39 @@ async def _run(args: argparse.Namespace) -> dict[str, Any]:
                     if delay > 0:
                         await asyncio.sleep(delay)
                 tasks.append(asyncio.create_task(send(i)))
+                if clicks and i % every == 0:
+                    tasks.append(asyncio.create_task(click(*clicks.pop())))
+            tasks += [asyncio.create_task(click(*rest)) for rest in clicks]  # any left over
             await asyncio.gather(*tasks)
             acked_in = time.perf_counter() - began
+
+            def answered() -> list[Any]:
+                return [
+                    c for c in fake.called("chat.postMessage") if c.args.get("thread_ts") in sent
+                ]
+
             deadline = time.monotonic() + args.answer_timeout
-            while len(fake.called("chat.postMessage")) < len(acks) and time.monotonic() < deadline:
+            while len(answered()) < len(acks) and time.monotonic() < deadline:
                 await asyncio.sleep(0.05)
-        answers = [
-            c.at - sent[c.args["thread_ts"]]
-            for c in fake.called("chat.postMessage")
-            if c.args.get("thread_ts") in sent
-        ]
-        answered_in = max((c.at for c in fake.called("chat.postMessage")), default=began) - began
-        assert child.stdin is not None
-        child.stdin.close()
-        stats = await _stop_server(child)
+        answers = [c.at - sent[c.args["thread_ts"]] for c in answered()]
+        answered_in = max((c.at for c in answered()), default=began) - began
+        stats: dict[str, Any] = {}
+        if clicking is None:
+            assert child.stdin is not None
+            child.stdin.close()
+            stats = await _stop_server(child)
+        else:
+            await loadbench_workers.settle(clicking, fake, args.answer_timeout)
+            ms_of = [round(_percentile(clicking.click_acks, q) * 1000, 1) for q in (50, 99)]
+            stats = {
+                "workers": workers,
+                "clicks": {
+                    **loadbench_workers.decided_once(clicking, fake),
+                    "ack_ms": dict(zip(("p50", "p99"), ms_of, strict=True)),
+                },
+                "memory_mb": clicking.memory_mb,
+            }
+            await served.stop(clicking.server)
     await fake.stop()
     ms = 1000.0
     return {
@@ -256,8 +303,22 @@ async def _run(args: argparse.Namespace) -> dict[str, Any]:
             for p, q in (("p50", 50), ("p95", 95), ("p99", 99))
         },
         "answer_mean_ms": round(statistics.fmean(answers) * ms, 1) if answers else None,
+        "load_average": [
+            round(load_before, 1),
+            round(os.getloadavg()[0], 1),
+        ],  # the machine's, before and after
         **stats,
     }
+
+
+@contextlib.contextmanager
+def _database(args: argparse.Namespace, workers: int | None) -> Iterator[str]:
+    """A fresh PostgreSQL schema for a run with workers ("" for the bench's own server)."""
+    if workers is None:
+        yield ""
+        return
+    with loadbench_workers.fresh_schema(args.database or "") as url:
+        yield url
 
 
 def _verdict(figures: dict[str, Any]) -> list[str]:
@@ -277,11 +338,12 @@ def _verdict(figures: dict[str, Any]) -> list[str]:
             f"answers/s {answers}, {figures['answered']}/{figures['acked']} answered "
             f"(goal: keeping up with {want_rate:g}/s), p50 {figures['answer_ms']['p50']} ms",
         ),
-        (
-            True,
-            f"bare answer_many ({BARE_BATCH} a batch): {figures.get('bare_answer_many_per_s')}/s",
-        ),
     ]
+    if "bare_answer_many_per_s" in figures:
+        bare = figures["bare_answer_many_per_s"]
+        checks.append((True, f"bare answer_many ({BARE_BATCH} a batch): {bare}/s"))
+    if "clicks" in figures:
+        checks.append(loadbench_workers.click_check(figures["clicks"]))
     return [("ok   " if good else "MISS ") + text for good, text in checks]
 
 
@@ -308,10 +370,21 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="answer in the server's threads, not in an answer process",
     )
+    loadbench_workers.add_arguments(parser)
     args = parser.parse_args(argv)
     if args.serve:
         asyncio.run(_serve_child(args))
         return 0
+    if args.workers:
+        runs = {n: asyncio.run(_run(args, workers=n)) for n in args.workers}
+        verdicts = {n: _verdict(figures) for n, figures in runs.items()}
+        print(json.dumps({f"{n} worker(s)": figures for n, figures in runs.items()}, indent=2))
+        print(loadbench_workers.side_by_side(runs))
+        for n, verdict in verdicts.items():
+            print(f"{n} worker(s):")
+            for line in verdict:
+                print("  " + line)
+        return 0 if all(v.startswith("ok") for vs in verdicts.values() for v in vs) else 1
     figures = asyncio.run(_run(args))
     print(json.dumps(figures, indent=2))
     verdict = _verdict(figures)
