@@ -14,6 +14,7 @@ from typing import Any
 from assistant.config import Settings
 from assistant.conversation import Assistant
 from assistant.metrics import MeteredAnswerer, Metrics, RestartCollector
+from assistant.outbox import Outbox
 from assistant.policy.batching import (
     WARM_QUESTION,
     AnswerProcess,
@@ -39,6 +40,7 @@ class Service:
     metrics: Metrics
     answerer: Any  # the answerer under the metrics, for the health probe
     process: AnswerProcess | None = None  # the child answering, when there is one
+    outbox: Outbox | None = None  # effects for other conversations, delivered with retries
 
     def close(self) -> None:
         """Stop the answer process, if any, and close the database."""
@@ -152,6 +154,7 @@ def build_service(
         metrics=Metrics(engine=store.engine),
         answerer=front,
         process=answerer if isinstance(answerer, AnswerProcess) else None,
+        outbox=Outbox(store, settings),
     )
     service.metrics.registry.register(_index_collector(service))
     if service.process is not None:

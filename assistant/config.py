@@ -87,6 +87,8 @@ class Settings:
     answer_timeout_s: float = 20.0
     # how long personal data is kept ([retention]; see assistant.retention)
     retention: Retention = field(default_factory=Retention)
+    # platform -> channel told when a request cannot reach its approvers ([admin])
+    admin_channels: Mapping[str, str] = field(default_factory=dict)
     # school days and hours for reminders; where a stage goes after too many reminders
     school: SchoolCalendar = field(default_factory=SchoolCalendar)
     escalation: Escalation = field(default_factory=Escalation)
@@ -136,6 +138,26 @@ def load_log_settings(env: Mapping[str, str] | None = None) -> LogSettings:
     return LogSettings(level=level, format=fmt)
 
 
+def _admin_channels(raw: object) -> tuple[dict[str, str], list[str]]:
+    """``[admin]``: the channel, per platform, told when something cannot be delivered."""
+    if not isinstance(raw, dict):
+        return {}, ["admin: must be a table of platform = channel"]
+    problems = [
+        f"admin.{key}: unknown platform (expected {', '.join(PLATFORMS)})"
+        for key in sorted(set(raw) - set(PLATFORMS))
+    ]
+    channels: dict[str, str] = {}
+    for platform in PLATFORMS:
+        if platform not in raw:
+            continue
+        channel = raw[platform]
+        if not isinstance(channel, str) or not channel.strip():
+            problems.append(f"admin.{platform}: must be a channel id")
+        else:
+            channels[platform] = channel.strip()
+    return channels, problems
+
+
 def _project_root() -> Path:
     return Path(__file__).resolve().parent.parent
 
@@ -161,7 +183,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, root: Path | None = N
 
     known = {
         "database_url", "reminder_days", "followup_minutes", "answer_timeout_seconds", "roles",
-        "stages", "people", "school", "escalation", "retention",
+        "stages", "people", "school", "escalation", "retention", "admin",
     }  # fmt: skip
     for key in sorted(set(data) - known):
         problems.append(f"{key}: unknown key (expected one of {', '.join(sorted(known))})")
@@ -242,6 +264,8 @@ def load_settings(env: Mapping[str, str] | None = None, *, root: Path | None = N
     school, school_problems = parse_school(data.get("school", {}))
     escalation, escalation_problems = parse_escalation(data.get("escalation", {}), PLATFORMS)
     retention, retention_problems = parse_retention(data.get("retention", {}))
+    admin_channels, admin_problems = _admin_channels(data.get("admin", {}))
+    problems += admin_problems
     problems += school_problems + escalation_problems + retention_problems
 
     port_text = env.get("PORT", str(DEFAULT_PORT))
@@ -310,6 +334,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, root: Path | None = N
         followup_minutes=float(followup_minutes),
         answer_timeout_s=answer_timeout,
         retention=retention,
+        admin_channels=admin_channels,
         school=school,
         escalation=escalation,
         host=env.get("HOST", "127.0.0.1"),

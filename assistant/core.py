@@ -60,6 +60,7 @@ class Operations(Protocol):
     """What a server runs beside the core: health, metrics and new index builds."""
 
     metrics: Any  # assistant.metrics.Metrics: render() -> (body, content type)
+    outbox: Any  # assistant.outbox.Outbox: effects for other conversations, with retries
 
     def health(self) -> dict[str, Any]:
         """Each part needed to answer (index, database, answerer) as ``{"ok": bool, ...}``."""

@@ -142,6 +142,23 @@ class WorkflowCollector(Collector):
         for stage, seconds in sorted(counts.oldest_waiting_s.items()):
             oldest.add_metric([stage], seconds)
         yield oldest
+        outbox = GaugeMetricFamily(
+            "assistant_outbox_messages",
+            "Messages for other conversations in the outbox, by state: pending (waiting or "
+            "being retried), sent, failed (given up: people were told); kept as long as "
+            "delivery keys",
+            labels=["state"],
+        )
+        retries = GaugeMetricFamily(
+            "assistant_outbox_retries",
+            "Delivery attempts beyond the first, of the messages in the outbox, by state",
+            labels=["state"],
+        )
+        for state in ("pending", "sent", "failed"):
+            outbox.add_metric([state], counts.outbox.get(state, 0))
+            retries.add_metric([state], counts.outbox_retries.get(state, 0))
+        yield outbox
+        yield retries
 
 
 class IndexCollector(Collector):

@@ -198,3 +198,15 @@ def test_answer_timeout_is_read_from_the_file_or_the_environment_and_checked(
         config.write_text(f"answer_timeout_seconds = {bad}\n", encoding="utf-8")
         with pytest.raises(ConfigError, match="answer_timeout_seconds"):
             load_settings(env, root=tmp_path)
+
+
+def test_the_admin_channel_is_read_per_platform_and_checked(tmp_path: Path) -> None:
+    config = tmp_path / "a.toml"
+    config.write_text('[admin]\nslack = " C0OFFICE "\n', encoding="utf-8")
+    settings = load_settings({"ASSISTANT_CONFIG": str(config)}, root=tmp_path)
+    assert settings.admin_channels == {"slack": "C0OFFICE"}
+    config.write_text('[admin]\nslack = ""\nfax = "123"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_settings({"ASSISTANT_CONFIG": str(config)}, root=tmp_path)
+    assert "admin.fax: unknown platform" in str(error.value)
+    assert "admin.slack: must be a channel id" in str(error.value)

@@ -86,3 +86,27 @@ def test_purge_uses_the_configured_periods(database: str, capsys) -> None:
     assert "questions: text and asker removed after 30 days" in out
     assert "removed: questions 0, drafts 0" in out
     assert _questions(database) == ["a parent messaged me on facebook"]  # a day old at most
+
+
+def test_outbox_list_and_retry(database: str, capsys) -> None:
+    from assistant.messages import Message, SendDirect
+    from assistant.storage.outbox_repository import Outgoing
+
+    store = Store.open(database)
+    [row] = store.outbox.add(
+        [Outgoing("slack", SendDirect(SLACK, Message("secret")), str(SLACK), 3, "ask:principal")]
+    )
+    store.outbox.claim(row)
+    store.outbox.not_sent(row, "user_not_found", final=True)
+    store.close()
+
+    assert main(["outbox", "list", "--state", "failed"]) == 0
+    listed = capsys.readouterr().out
+    assert "failed" in listed and "request #3" in listed and "user_not_found" in listed
+    assert "secret" not in listed  # never the message text
+    assert main(["outbox", "retry"]) == 2
+    assert "give outbox ids" in capsys.readouterr().err
+    assert main(["outbox", "retry", "--request", "3"]) == 0
+    assert capsys.readouterr().out.startswith("1 message(s) will be sent again")
+    assert main(["outbox", "list", "--state", "failed"]) == 0
+    assert capsys.readouterr().out.strip() == "no failed messages"

@@ -14,55 +14,86 @@ from aiohttp import web
 from assistant.config import Settings
 from assistant.core import Core, Operations
 from assistant.messages import Effect
+from assistant.outbox import DeliveryFailed, Outbox, platform_of
 
 log = logging.getLogger(__name__)
 
-# platform -> coroutine that carries out effects addressed to that platform
-# (PostToChannel / SendDirect / UpdatePost whose platform it is). Adapters register here.
-Deliverer = Callable[[Sequence[Effect]], Awaitable[None]]
+# platform -> coroutine that delivers one effect addressed to that platform (PostToChannel,
+# SendDirect, UpdatePost), raising outbox.DeliveryFailed when it could not. Adapters register.
+Deliverer = Callable[[Effect], Awaitable[None]]
 CORE: web.AppKey[Core] = web.AppKey("core", Core)  # type: ignore[type-abstract]
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings", Settings)
 DELIVERERS: web.AppKey[dict[str, Deliverer]] = web.AppKey("deliverers", dict)
 # platform -> coroutine reporting {"ok": bool, ...} for /healthz. Adapters register here.
 HealthCheck = Callable[[], Awaitable[dict[str, Any]]]
 HEALTH: web.AppKey[dict[str, HealthCheck]] = web.AppKey("health", dict)
+OUTBOX: web.AppKey[Outbox] = web.AppKey("outbox", Outbox)
 OPERATIONS: web.AppKey[Operations] = web.AppKey("operations", Operations)  # type: ignore[type-abstract]
 REMINDER_INTERVAL_S = 3600.0
 PURGE_INTERVAL_S = 86400.0  # the retention purge: once a day, and at start-up if not yet today
+OUTBOX_INTERVAL_S = 2.0  # how often due retries in the outbox are looked for
 RELOAD_INTERVAL_S = 1.0  # how often a new index build is looked for (a stat and a small read)
 WORKER_HEADER = "X-Assistant-Worker"  # with several workers: which one answered
 
 
-def platform_of(effect: Effect, core: Core) -> str | None:
-    """Which platform carries out an effect that is not a reply in the current conversation."""
-    from assistant.messages import PostToChannel, SendDirect, UpdatePost
-
-    if isinstance(effect, PostToChannel):
-        return effect.platform
-    if isinstance(effect, SendDirect):
-        return effect.user.platform
-    if isinstance(effect, UpdatePost):
-        ref = core.recall("post", effect.anchor)
-        return str(ref["platform"]) if ref and "platform" in ref else None
-    return None
-
-
 async def deliver_elsewhere(app: web.Application, effects: Sequence[Effect]) -> None:
-    """Hand effects addressed to a platform to that platform's deliverer (log if none)."""
-    core = app[CORE]
-    by_platform: dict[str, list[Effect]] = {}
+    """Send effects addressed to other conversations: into the outbox, then delivered at once
+    (failures are retried from there). Without an outbox (a core with no database), each is
+    delivered once and a failure is only logged."""
+    outbox = app.get(OUTBOX)
+    if outbox is not None:
+        ids = await asyncio.to_thread(outbox.enqueue, effects)
+        await deliver_from_outbox(app, ids)
+        return
     for effect in effects:
-        platform = platform_of(effect, core)
-        if platform is not None:
-            by_platform.setdefault(platform, []).append(effect)
-    for platform, items in by_platform.items():
-        deliverer = app[DELIVERERS].get(platform)
+        platform = platform_of(effect, app[CORE].recall)
+        deliverer = app[DELIVERERS].get(platform) if platform else None
         if deliverer is None:
-            log.warning(
-                "no %s adapter is running: %d message(s) not delivered", platform, len(items)
-            )
+            log.warning("no adapter delivers a %s here: not delivered", type(effect).__name__)
             continue
-        await deliverer(items)
+        try:
+            await deliverer(effect)
+        except DeliveryFailed as failure:
+            log.warning("%s not delivered: %s", type(effect).__name__, failure.problem)
+
+
+async def deliver_from_outbox(app: web.Application, ids: Sequence[int] | None = None) -> None:
+    """Deliver outbox rows (these, or every due one) and whatever notices follow from them."""
+    outbox = app[OUTBOX]
+    pending: Sequence[int] | None = ids
+    while pending is None or pending:
+        follow: list[int] = []
+        for delivery in await asyncio.to_thread(outbox.claim, pending):
+            deliverer = app[DELIVERERS].get(delivery.platform)
+            try:
+                if deliverer is None:
+                    raise DeliveryFailed("no_adapter", final=True)
+                await deliverer(delivery.effect)
+            except DeliveryFailed as failure:
+                follow += await asyncio.to_thread(outbox.not_delivered, delivery, failure)
+            except Exception as exc:  # noqa: BLE001 - an unexpected failure is retried too
+                log.exception("outbox: delivering #%d failed unexpectedly", delivery.id)
+                unexpected = DeliveryFailed(type(exc).__name__)
+                follow += await asyncio.to_thread(outbox.not_delivered, delivery, unexpected)
+            else:
+                follow += await asyncio.to_thread(outbox.delivered, delivery)
+        pending = follow
+
+
+async def _outbox_retries(app: web.Application) -> AsyncIterator[None]:
+    async def loop() -> None:
+        while True:
+            await asyncio.sleep(OUTBOX_INTERVAL_S)
+            try:
+                await deliver_from_outbox(app)
+            except Exception:
+                log.exception("the outbox loop failed")
+
+    task = asyncio.create_task(loop())
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 async def _healthz(request: web.Request) -> web.Response:
@@ -145,9 +176,12 @@ def build_app(
     *,
     reminders: bool = True,
     operations: Operations | None = None,
+    outbox: Outbox | None = None,
 ) -> web.Application:
     """The server: /healthz plus the routes of every configured platform; with
-    ``operations``, also /metrics, a detailed /healthz and new index builds taken over."""
+    ``operations``, also /metrics, a detailed /healthz and new index builds taken over.
+    Effects for other conversations go through ``outbox`` (by default the core's database's),
+    with retries; only a core without a database delivers them directly, once."""
     app = web.Application(client_max_size=1024 * 1024)
     app[CORE] = core
     app[SETTINGS] = settings
@@ -158,6 +192,10 @@ def build_app(
         app[OPERATIONS] = operations
         app.router.add_get("/metrics", _metrics)
         app.cleanup_ctx.append(_index_watch)
+    outbox = outbox or Outbox.for_core(core, settings)
+    if outbox is not None:
+        app[OUTBOX] = outbox
+        app.cleanup_ctx.append(_outbox_retries)
 
     if settings.slack.enabled:
         from assistant.adapters.slack import mount as mount_slack
@@ -199,7 +237,8 @@ def serve(
     header on every response (for the proxy's log). ``on_listening`` is called once the
     port is open.
     """
-    app = build_app(core, settings, operations=operations)
+    outbox = operations.outbox if operations is not None else None
+    app = build_app(core, settings, operations=operations, outbox=outbox)
     if worker is not None:
 
         async def name_the_worker(_request: web.Request, response: web.StreamResponse) -> None:

@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "assistant.cli.serve",  # serve
     "assistant.cli.db",  # db upgrade/status, backup, restore
     "assistant.cli.data",  # data purge/export/erase
+    "assistant.cli.outbox",  # outbox list/retry
     "assistant.cli.teams",  # teams package, doctor
     "assistant.cli.slack",  # slack manifest
 )

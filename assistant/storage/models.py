@@ -187,3 +187,31 @@ class ReminderRow(Base):
     stage: Mapped[str] = mapped_column(String(32), primary_key=True)
     period: Mapped[int] = mapped_column(Integer, primary_key=True)
     sent_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+OUTBOX_STATES = ("pending", "sent", "failed")
+
+
+class OutboxRow(Base):
+    """An effect waiting to be delivered to a platform, or how its delivery ended.
+
+    ``purpose`` is ``ask:<stage>`` for a post or message asking a stage to decide request
+    ``request_id`` (so the requester can be told when it reached someone, or why not).
+    ``claimed_until``: a worker is delivering it until then; after that another may.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (CheckConstraint(_in("state", OUTBOX_STATES), name="state"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    effect: Mapped[str] = mapped_column(Text)
+    target: Mapped[str] = mapped_column(String(300), default="")
+    request_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    purpose: Mapped[str] = mapped_column(String(60), default="")
+    state: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    claimed_until: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    problem: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)

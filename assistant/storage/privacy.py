@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, delete, select, update
+from sqlalchemy import Engine, delete, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.errors import AssistantError
@@ -32,6 +32,7 @@ from assistant.storage.models import (
     DraftRow,
     EarlierQuestionRow,
     FeedbackRow,
+    OutboxRow,
     PlatformRefRow,
     RequestRow,
 )
@@ -122,6 +123,14 @@ class Privacy:
                 session.execute(
                     delete(DeliveryRow).where(
                         DeliveryRow.seen_at < now - retention.period("deliveries")
+                    )
+                )
+            )
+            done["delivered messages"] = _rows(
+                session.execute(
+                    delete(OutboxRow).where(
+                        OutboxRow.state != "pending",
+                        OutboxRow.done_at < now - retention.period("deliveries"),
                     )
                 )
             )
@@ -268,6 +277,20 @@ class Privacy:
                         comment=f"{', '.join(sorted(roles))} erased on {now.date().isoformat()}",
                     )
                 )
+            report.add(
+                "messages in the outbox",
+                _rows(
+                    session.execute(
+                        delete(OutboxRow).where(
+                            or_(
+                                OutboxRow.target.in_(keys),
+                                OutboxRow.request_id.in_(list(touched))
+                                & (OutboxRow.state != "pending"),
+                            )
+                        )
+                    )
+                ),
+            )
             report.add("requests", len(touched))
         return report
 

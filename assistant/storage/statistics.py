@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, case, func, select
 
-from assistant.storage.models import DecisionRow, RequestRow
+from assistant.storage.models import DecisionRow, OutboxRow, RequestRow
 from assistant.workflow.stages import Status, current_stage
 
 # Upper bounds, in days, of the "waiting for" bands of a pending stage.
@@ -28,6 +28,9 @@ class WorkflowCounts:
     decisions: dict[tuple[str, str], int] = field(default_factory=dict)  # (stage, outcome)
     waiting: dict[tuple[str, str], int] = field(default_factory=dict)  # (stage, age band)
     oldest_waiting_s: dict[str, float] = field(default_factory=dict)  # stage -> seconds
+    # the outbox, per state (pending, sent, failed): messages, and attempts beyond the first
+    outbox: dict[str, int] = field(default_factory=dict)
+    outbox_retries: dict[str, int] = field(default_factory=dict)
 
 
 def age_band(seconds: float) -> str:
@@ -53,6 +56,13 @@ def workflow_counts(engine: Engine, now: datetime) -> WorkflowCounts:
                 DecisionRow.stage, DecisionRow.decision
             )
         ).all()
+        outbox_rows = connection.execute(
+            select(
+                OutboxRow.state,
+                func.count(),
+                func.sum(case((OutboxRow.attempts > 1, OutboxRow.attempts - 1), else_=0)),
+            ).group_by(OutboxRow.state)
+        ).all()
         waiting_rows = connection.execute(
             select(RequestRow.status, RequestRow.updated_at).where(RequestRow.status.in_(pending))
         ).all()
@@ -71,4 +81,6 @@ def workflow_counts(engine: Engine, now: datetime) -> WorkflowCounts:
         decisions={(str(stage), str(outcome)): int(n) for stage, outcome, n in decided},
         waiting=waiting,
         oldest_waiting_s=oldest,
+        outbox={state: int(n) for state, n, _attempts in outbox_rows},
+        outbox_retries={state: int(retries or 0) for state, _n, retries in outbox_rows},
     )

@@ -6,6 +6,7 @@ from sqlalchemy import Engine
 
 from assistant.storage.conversation_repository import ConversationRepository
 from assistant.storage.db import make_engine, make_sessions, migrate_engine
+from assistant.storage.outbox_repository import OutboxRepository
 from assistant.storage.privacy import Privacy
 from assistant.storage.request_repository import RequestRepository
 
@@ -29,6 +30,11 @@ class Store(RequestRepository, ConversationRepository):
     def privacy(self) -> Privacy:
         """Retention, subject access and erasure over this database."""
         return Privacy(self.engine, self._sessions)
+
+    @property
+    def outbox(self) -> OutboxRepository:
+        """Effects waiting for delivery to a platform (see :mod:`assistant.outbox`)."""
+        return OutboxRepository(self.engine, self._sessions)
 
     def close(self) -> None:
         """Release the store's connections."""

@@ -50,8 +50,23 @@ NOT_YET_SIGNED = "not yet decided"
 
 # ---- submitting ------------------------------------------------------------------------
 SUBMITTED = (
-    "Thank you, {name}. Your request #{id} is saved and has gone to the {stage} for approval. "
-    "I'll message you as each stage is decided."
+    "Thank you, {name}. Your request #{id} is saved and is being sent to the {stage} for "
+    "approval. I'll message you as each stage is decided, and straight away if it cannot "
+    "reach them."
+)
+# From the outbox: how the posts asking a stage to decide were delivered.
+REACHED = "Your request #{id} has reached the {stage}. I'll message you when they decide."
+NOT_REACHED = (
+    "I could not deliver your request #{id} to the {stage}: {why}. Your request is kept, and "
+    "the school office has been told so they can fix it and send it again."
+)
+NOT_REACHED_NO_OFFICE = (
+    "I could not deliver your request #{id} to the {stage}: {why}. Your request is kept; "
+    "please tell the school office, so they can fix it and send it again."
+)
+NOT_REACHED_ADMIN = (
+    "Request #{id} could not be delivered to the {stage}: {why} ({code}). Fix that, then run "
+    "`assistant outbox retry --request {id}` on the server to send it again."
 )
 NO_CHANNEL = (
     "No approval channel is set up for the {stage} stage here, so I sent request #{id} "

@@ -9,9 +9,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from assistant.messages import Identity
+from assistant.messages import Identity, Message, SendDirect
 from assistant.retention import Retention, parse_retention
 from assistant.storage import Store
+from assistant.storage.outbox_repository import Outgoing
 from assistant.storage.privacy import ANONYMISED, ErasureRefused
 from assistant.workflow.stages import Stage, Status
 
@@ -69,6 +70,9 @@ def test_purge_removes_each_kind_only_after_its_period(store: Store) -> None:
     store.first_delivery("slack:event:Ev1")
     store.remember("slack_thread", "slack:C1:1.0", {"joined": True})
     store.remember("post", "request:1:line_manager", {"channel": "C1", "ts": "1.0"})
+    [sent] = store.outbox.add([Outgoing("slack", SendDirect(OMAR, Message("hi")), str(OMAR))])
+    store.outbox.claim(sent)
+    store.outbox.sent(sent)
 
     assert set(store.privacy.purge(KEEP, followup=FOLLOWUP, now=now).values()) == {0}
     assert store.load_draft(OMAR) == "{}"
@@ -77,6 +81,7 @@ def test_purge_removes_each_kind_only_after_its_period(store: Store) -> None:
     assert done["questions"] == 0  # 32 days old: kept for 90
     assert done["drafts"] == 1 and done["earlier questions"] == 1
     assert done["delivery keys"] == 1 and done["Slack threads"] == 1
+    assert done["delivered messages"] == 1 and store.outbox.entries() == []
     assert store.load_draft(OMAR) is None
     assert store.recall("slack_thread", "slack:C1:1.0") is None
     assert store.recall("post", "request:1:line_manager") is not None  # not a person's

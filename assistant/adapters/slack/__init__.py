@@ -24,7 +24,7 @@ def mount(app: web.Application, core: Core, settings: Settings) -> SlackAdapter:
 
     adapter = SlackAdapter(core=core, settings=settings.slack, elsewhere=elsewhere)
     app[SLACK] = adapter
-    app[DELIVERERS]["slack"] = adapter.delivery.deliver
+    app[DELIVERERS]["slack"] = adapter.delivery.send
     app[HEALTH]["slack"] = adapter.health
     app.router.add_post(EVENTS_PATH, adapter.handle_request)
     app.cleanup_ctx.append(adapter.session_ctx)

@@ -1,4 +1,9 @@
-"""Carry out the core's effects with the Slack Web API (429s are retried by the client)."""
+"""Carry out the core's effects with the Slack Web API (429s are retried by the client).
+
+Replies go straight to the conversation they answer. Posts, direct messages and updates
+go through the server's outbox (``elsewhere``), which calls :meth:`SlackDelivery.send` for
+each and retries it when Slack fails.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +29,7 @@ from assistant.messages import (
     SendDirect,
     UpdatePost,
 )
+from assistant.outbox import DeliveryFailed
 from assistant.texts import slack as texts
 
 log = logging.getLogger(__name__)
@@ -31,6 +37,15 @@ log = logging.getLogger(__name__)
 WEB_API_ERRORS = (SlackApiError, aiohttp.ClientError, OSError, asyncio.TimeoutError)
 Elsewhere = Callable[[Sequence[Effect]], Awaitable[None]]
 _THREADED_IN_DM = (Kind.ANSWER, Kind.REFUSAL)
+# Slack errors that no retry can mend: the people concerned are told at once.
+FINAL_ERRORS = frozenset(
+    {
+        "not_in_channel", "channel_not_found", "is_archived", "msg_too_long",
+        "msg_blocks_too_long", "invalid_blocks", "no_text", "user_not_found",
+        "user_disabled", "account_inactive", "cannot_dm_bot", "invalid_auth", "not_authed",
+        "missing_scope", "restricted_action", "team_access_not_granted",
+    }
+)  # fmt: skip
 
 
 def failure_reason(exc: BaseException) -> str:
@@ -69,9 +84,16 @@ class SlackDelivery:
                 if where is not None and isinstance(effect, Reply | PrivateReply):
                     await self.tell(where, Message(text=texts.COULD_NOT_SEND, kind=Kind.ERROR))
 
-    async def deliver(self, effects: Sequence[Effect]) -> None:
-        """The deliverer other platforms use for effects addressed to Slack."""
-        await self.carry_out(effects, None)
+    async def send(self, effect: Effect) -> None:
+        """Deliver one post, direct message or update (the outbox's deliverer for Slack);
+        DeliveryFailed says why not, and whether a retry could help."""
+        try:
+            await self._deliver(effect)
+        except SlackApiError as exc:
+            reason = failure_reason(exc)
+            raise DeliveryFailed(reason, final=reason in FINAL_ERRORS) from None
+        except WEB_API_ERRORS as exc:
+            raise DeliveryFailed(failure_reason(exc)) from None
 
     async def tell(self, where: Where, message: Message) -> bool:
         """Best effort: show the person a message privately; False if that failed too."""
@@ -97,10 +119,11 @@ class SlackDelivery:
                 log.warning("Slack: a private reply without a conversation was dropped")
             else:
                 await self._private(where, effect.message)
-        elif isinstance(effect, PostToChannel):
-            if effect.platform != PLATFORM:
-                await self._elsewhere([effect])
-                return
+        else:  # posts, direct messages and updates leave through the outbox
+            await self._elsewhere([effect])
+
+    async def _deliver(self, effect: Effect) -> None:
+        if isinstance(effect, PostToChannel):
             response = await self._post(effect.channel, effect.message)
             ref = {"platform": PLATFORM, "channel": response["channel"], "ts": response["ts"]}
             await asyncio.to_thread(self._core.remember, "post", effect.anchor, ref)
@@ -108,22 +131,16 @@ class SlackDelivery:
             posted: dict[str, Any] | None = await asyncio.to_thread(
                 self._core.recall, "post", effect.anchor
             )
-            if posted is None:
-                log.warning("Slack: no posted message is known for anchor %s", effect.anchor)
-            elif posted.get("platform") != PLATFORM:
-                await self._elsewhere([effect])
-            else:
-                await self._client.chat_update(
-                    channel=posted["channel"],
-                    ts=posted["ts"],
-                    text=fallback_text(effect.message),
-                    blocks=blocks_for(effect.message),
-                )
+            if posted is None:  # its post may still be on the way
+                raise DeliveryFailed("post_not_known")
+            await self._client.chat_update(
+                channel=posted["channel"],
+                ts=posted["ts"],
+                text=fallback_text(effect.message),
+                blocks=blocks_for(effect.message),
+            )
         elif isinstance(effect, SendDirect):
-            if effect.user.platform != PLATFORM:
-                await self._elsewhere([effect])
-            else:
-                await self.send_direct(effect.user.user_id, effect.message)
+            await self.send_direct(effect.user.user_id, effect.message)
 
     async def _post(self, channel: str, message: Message, *, thread_ts: str | None = None) -> Any:
         kwargs: dict[str, Any] = {"thread_ts": thread_ts} if thread_ts else {}

@@ -38,6 +38,7 @@ class FakeSlackApi:
         self.users: dict[str, str] = {}  # user id -> display name; others get "Person <id>"
         self._rate_limited: dict[str, int] = {}
         self._failing: dict[str, str] = {}
+        self.failing_channels: dict[str, str] = {}  # channel -> error every post there gets
         self._held: dict[str, asyncio.Event] = {}
         self.unknown_users: set[str] = set()  # users.info answers user_not_found for these
         self._ts = itertools.count(1)
@@ -130,6 +131,9 @@ class FakeSlackApi:
             return web.json_response({"ok": False, "error": "user_not_found"})
         if method in self._failing:
             return web.json_response({"ok": False, "error": self._failing.pop(method)})
+        if method == "chat.postMessage" and args.get("channel") in self.failing_channels:
+            error = self.failing_channels[str(args["channel"])]
+            return web.json_response({"ok": False, "error": error})
         result = self._result(method, args)
         call.result = result
         return web.json_response(result)

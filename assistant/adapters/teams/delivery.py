@@ -20,6 +20,7 @@ from assistant.adapters.teams.translate import (
 )
 from assistant.core import Core
 from assistant.messages import Effect, Identity, Message, PostToChannel, SendDirect, UpdatePost
+from assistant.outbox import DeliveryFailed
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -97,18 +98,32 @@ class TeamsDelivery:
         # Personal chats are kept per tenant: look in the tenants this bot serves, in order.
         self._tenants = tuple(tenants)
 
+    async def send(self, effect: Effect) -> None:
+        """Deliver one post, direct message or update (the outbox's deliverer for Teams);
+        DeliveryFailed says why not, and whether a retry could help."""
+        try:
+            if isinstance(effect, PostToChannel):
+                await self.post_to_channel(effect.channel, effect.message, effect.anchor)
+            elif isinstance(effect, SendDirect):
+                if not await self.send_direct(effect.user, effect.message):
+                    raise DeliveryFailed("no_personal_chat", final=True)
+            elif isinstance(effect, UpdatePost):
+                await self.update_post(effect.anchor, effect.message)
+        except DeliveryFailed:
+            raise
+        except PermissionError:
+            raise DeliveryFailed("service_url_refused", final=True) from None
+        except Exception as exc:  # noqa: BLE001 - the connector's errors: worth a retry
+            log.info("Teams: delivering a %s failed", type(effect).__name__, exc_info=True)
+            raise DeliveryFailed(type(exc).__name__) from None
+
     async def deliver(self, effects: Sequence[Effect]) -> None:
-        """Carry out each effect; one failing does not stop the others."""
+        """Deliver each effect once, logging failures (for a core without an outbox)."""
         for effect in effects:
             try:
-                if isinstance(effect, PostToChannel):
-                    await self.post_to_channel(effect.channel, effect.message, effect.anchor)
-                elif isinstance(effect, SendDirect):
-                    await self.send_direct(effect.user, effect.message)
-                elif isinstance(effect, UpdatePost):
-                    await self.update_post(effect.anchor, effect.message)
-            except Exception:
-                log.exception("Teams: could not deliver %s", type(effect).__name__)
+                await self.send(effect)
+            except DeliveryFailed as failure:
+                log.warning("Teams: %s not delivered: %s", type(effect).__name__, failure.problem)
 
     async def _recall(self, kind: str, key: str) -> dict[str, Any] | None:
         return await asyncio.to_thread(self._core.recall, kind, key)
@@ -142,7 +157,7 @@ class TeamsDelivery:
                 channel,
                 anchor,
             )
-            return
+            raise DeliveryFailed("no_channel_reference", final=True)
         activity_id = await self._send(reference, message)
         post = {
             "platform": PLATFORM,
@@ -175,8 +190,7 @@ class TeamsDelivery:
         """Replace the post remembered under ``anchor`` (its buttons go with it)."""
         post = await self._recall("post", anchor)
         if post is None or post.get("platform") != PLATFORM or not post.get("activity_id"):
-            log.warning("Teams: no post remembered under %s; update skipped", anchor)
-            return
+            raise DeliveryFailed("post_not_known")  # its post may still be on the way
         reference = dict(post["conversation"])
         if not self._allow(str(reference.get("serviceUrl", ""))):
             raise PermissionError("Teams: refusing to update on a non-loopback serviceUrl")

@@ -152,7 +152,7 @@ def mount(
         adapter=adapter, bot=bot, mode=mode, tenants=settings.teams.allowed_tenants
     )
     app.router.add_post("/api/messages", route.handle)
-    app[DELIVERERS]["teams"] = delivery.deliver
+    app[DELIVERERS]["teams"] = delivery.send
     app[ROUTE] = route
 
     async def drain(_: web.Application) -> None:

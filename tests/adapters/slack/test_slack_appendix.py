@@ -15,7 +15,7 @@ from slack_helpers import (
     to,
 )
 
-from assistant.adapters.server import DELIVERERS
+from assistant.adapters.server import deliver_elsewhere
 from assistant.app import build_core
 from assistant.messages import Identity
 from assistant.policy.embedder import HashingEmbedder
@@ -33,7 +33,7 @@ async def test_the_final_notice_and_the_confirmation_carry_the_document(fake_sla
         async with aiohttp.ClientSession() as session:
             slack = SlackSender(session, str(server.make_url("/slack/events")))
             effects = core.approvals.submit(STAFF, "Anna Adams", answers(), platform="slack")
-            await server.app[DELIVERERS]["slack"](effects)
+            await deliver_elsewhere(server.app, effects)
             for stage, who in (
                 ("line_manager", "ULINEROLE"),  # the role: UBEN on the form holds none
                 ("senior_manager", "USENIOR1"),
