@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from assistant.policy.embedder import Embedder
 from assistant.policy.index import Index
 from assistant.policy.model import Clause, Document
 from assistant.policy.questions import clean_question, neutralise
+from assistant.policy.quoting import quote
 from assistant.policy.refusal_weights import read_weights
 from assistant.policy.retrieval import (
     Hit,
@@ -27,14 +27,12 @@ from assistant.policy.retrieval import (
     asks_for_unknown_clause,
     unknown_clause_refs,
 )
+from assistant.policy.routing import Router, which_is_which
 from assistant.policy.scope import SHIPPED as ZERO_SHOT
 from assistant.policy.scope import Recording, Reference, ScopeModel, zero_shot
 from assistant.policy.vocabulary import stems, words
 from assistant.texts import policy as texts
 
-ELLIPSIS = "\u2026"
-LONG_CLAUSE_CHARS = 600
-QUOTE_BUDGET_CHARS = 420
 MAX_CITATIONS = 3
 _COPYRIGHT_STEMS = frozenset(stems("copyright copyrighted trademark trademarks plagiarism licence"))
 # After each NumPy product, OpenBLAS's threads spin waiting for more work and take the cores
@@ -54,13 +52,6 @@ def _one_blas_thread() -> None:
             _blas_limited = True
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[\"'(\u2018\u201cA-Z])")
-
-
-def _second_score(retrieval: Retrieval) -> float:
-    return retrieval.hits[1].score if len(retrieval.hits) > 1 else 0.0
-
-
 # Every signal a refusal model may use, by name; the shipped file picks some, in order.
 REFUSAL_SIGNALS: dict[str, Callable[[Retrieval], float]] = {
     "score": lambda r: r.hits[0].score,  # best fused score
@@ -69,7 +60,9 @@ REFUSAL_SIGNALS: dict[str, Callable[[Retrieval], float]] = {
     "topic": lambda r: min(r.topic, 3),  # the policy's topic words the question uses
     "adapted": lambda r: max(h.dense for h in r.hits),  # best adapted cosine, any clause
     "plain": lambda r: r.plain_dense,  # best unadapted cosine, any clause
-    "margin": lambda r: r.hits[0].score - _second_score(r),  # first clause over the second
+    "margin": lambda r: (
+        r.hits[0].score - (r.hits[1].score if len(r.hits) > 1 else 0.0)
+    ),  # first clause over the second
     "implied": lambda r: min(r.implied, 3),  # policy words implied by the school's vocabulary
     # Nearest out-of-scope minus nearest in-scope labelled question (0 without any shipped).
     "neighbour": lambda r: r.neighbour,
@@ -153,46 +146,6 @@ class PolicyAnswer:
         )
 
 
-def split_sentences(text: str) -> list[str]:
-    """Sentences of a clause, each a verbatim piece of it."""
-    return [s for s in _SENTENCE_END.split(text) if s.strip()]
-
-
-def shorten(text: str, query_stems: Sequence[str], *, budget: int = QUOTE_BUDGET_CHARS) -> str:
-    """A long clause cut to its best-matching sentences (document order, joined with …)."""
-    if len(text) <= LONG_CLAUSE_CHARS:
-        return text
-    sentences = split_sentences(text)
-    wanted = set(query_stems)
-    scored = sorted(
-        range(len(sentences)),
-        key=lambda i: (-len(wanted & set(stems(sentences[i]))), i),
-    )
-    chosen: list[int] = []
-    used = 0
-    for i in scored:
-        if chosen and used + len(sentences[i]) > budget:
-            continue
-        chosen.append(i)
-        used += len(sentences[i])
-    chosen.sort()
-    pieces: list[str] = []
-    for i in chosen:
-        if pieces and i - 1 in chosen:
-            pieces[-1] = pieces[-1] + " " + sentences[i]
-        else:
-            pieces.append(sentences[i])
-    return f" {ELLIPSIS} ".join(pieces)
-
-
-def quote(clause: Clause, query_stems: Sequence[str] = ()) -> str:
-    """The verbatim quote for a clause: its lead-in … its words, long clauses shortened."""
-    body = shorten(clause.text, query_stems)
-    if clause.lead_in and clause.lead_in != clause.text:
-        return f"{clause.lead_in} {ELLIPSIS} {body}"
-    return body
-
-
 class PolicyAnswerer:
     """Answers questions from a clause index; safe to share between threads."""
 
@@ -209,8 +162,12 @@ class PolicyAnswerer:
         self.recording = Recording(embedder)
         self.retriever = Retriever(index=index, embedder=self.recording, config=config)
         self.refusal = refusal or RefusalPolicy()
-        self.scope = scope or ZERO_SHOT
+        # Fitted on MiniLM's cosines: another embedder (the tests' hashing one) goes without.
+        self.scope = scope or (ZERO_SHOT if ZERO_SHOT and ZERO_SHOT.fits(embedder) else None)
         self.reference = Reference.of(index, self.retriever, self.recording)
+        # Several documents: one answerer each, for questions naming a document (routing.py).
+        settings = {"config": config, "refusal": refusal, "scope": scope}
+        self.router = Router.of(index, embedder, PolicyAnswerer, **settings)
         self._has_children = {(c.document, c.parent) for c in index.clauses if c.parent}
 
     def answer(self, question: str) -> PolicyAnswer:
@@ -218,6 +175,11 @@ class PolicyAnswerer:
 
     def answer_many(self, questions: Sequence[str]) -> list[PolicyAnswer]:
         """Answer several questions with one batched encode; bad input gets a clear reply."""
+        if self.router is not None:
+            return self.router.answer_many(questions, self._answer_all)
+        return self._answer_all(questions)
+
+    def _answer_all(self, questions: Sequence[str]) -> list[PolicyAnswer]:
         cleaned: list[str | None] = []
         answers: list[PolicyAnswer | None] = []
         for raw in questions:
@@ -314,7 +276,7 @@ class PolicyAnswerer:
             question=question,
             answered=True,
             citations=citations,
-            text=lead,
+            text=which_is_which(lead, citations),
             context=context,
             out_of_scope=out,
             retrieval=retrieval,

@@ -272,9 +272,8 @@ def fit_shipped(
     """The zero-shot refusal model fitted on every policy, with the leave-one-out figures."""
     sources = [signals(index_of(p.files, embedder), embedder, p.training) for p in policies]
     model = fit(sources)
-    return replace(
-        model, fitting={"policies": [p.name for p in policies], "leave_one_out": figures}
-    )
+    fitting = {"policies": [p.name for p in policies], "leave_one_out": figures}
+    return replace(model, fitting=fitting, embedder=embedder.name)
 
 
 def together(policies: Sequence[Policy], embedder: Embedder) -> dict[str, list[Figures]]:

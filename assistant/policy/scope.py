@@ -54,6 +54,11 @@ class ScopeModel:
     bias: float
     threshold: float  # refuse when P(out of scope) is above this
     fitting: dict[str, Any] | None = None  # how it was fitted, with its figures
+    embedder: str = ""  # the model whose cosines it was fitted on ("" any)
+
+    def fits(self, embedder: Embedder) -> bool:
+        """True when the model was fitted on this embedder's cosines."""
+        return not self.embedder or self.embedder == embedder.name
 
     def out_of_scope(self, signals: np.ndarray) -> float:
         logit = float(signals @ np.asarray(self.weights)) + self.bias
@@ -61,6 +66,7 @@ class ScopeModel:
 
     def write(self, path: Path = WEIGHTS_FILE) -> None:
         data = {
+            "embedder": self.embedder,
             "signals": list(SIGNALS),
             "weights": [round(w, 4) for w in self.weights],
             "bias": round(self.bias, 4),
@@ -82,6 +88,7 @@ def read_model(path: Path = WEIGHTS_FILE) -> ScopeModel | None:
         bias=float(data["bias"]),
         threshold=float(data["threshold"]),
         fitting=data.get("fitting"),
+        embedder=str(data.get("embedder", "")),
     )
 
 

@@ -55,3 +55,7 @@ TOO_SLOW = "That question took too long to answer; please try again in a moment.
 # Words that stand for the contact when the policy names a role.
 COPYRIGHT_CONTACT = "the Finance Director"
 COPYRIGHT_CLAUSE = "10.3(d)"
+# A refusal over several documents, when the next nearest document has another contact.
+REFUSAL_ALSO = "For the {title}, ask {contact}."
+# After the lead of a reply quoting two documents or more, one for each document.
+FROM_DOCUMENT = "{clause_ids} from the {title}"

@@ -6,9 +6,9 @@ from functools import cache
 from pathlib import Path
 
 from assistant.messages import Citation
-from assistant.policy.answer import quote
 from assistant.policy.corpus import load_corpus
 from assistant.policy.model import Clause
+from assistant.policy.quoting import quote
 
 CORPUS = Path(__file__).resolve().parents[2] / "policy_corpus"
 

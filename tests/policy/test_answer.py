@@ -11,10 +11,11 @@ import pytest
 
 from assistant.errors import InputError
 from assistant.messages import Kind
-from assistant.policy.answer import ELLIPSIS, PolicyAnswerer, RefusalPolicy, quote, shorten
+from assistant.policy.answer import PolicyAnswerer, RefusalPolicy
 from assistant.policy.batching import BatchingAnswerer
 from assistant.policy.index import build_index
 from assistant.policy.questions import MAX_QUESTION_CHARS, clean_question, neutralise
+from assistant.policy.quoting import ELLIPSIS, quote, shorten
 
 
 @pytest.fixture(scope="module")
