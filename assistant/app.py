@@ -151,7 +151,7 @@ def build_service(
             approvals=ApprovalService(store=store, settings=settings),
         ),
         watcher=watcher,
-        metrics=Metrics(engine=store.engine),
+        metrics=Metrics(engine=store.engine, shared_dir=settings.metrics_dir),
         answerer=front,
         process=answerer if isinstance(answerer, AnswerProcess) else None,
         outbox=Outbox(store, settings),

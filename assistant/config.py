@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -94,6 +94,9 @@ class Settings:
     escalation: Escalation = field(default_factory=Escalation)
     host: str = "127.0.0.1"
     port: int = DEFAULT_PORT
+    # Set by ``serve --workers`` (not the environment): where the workers' question counters
+    # are kept in common, so that /metrics on any worker gives the totals.
+    metrics_dir: Path | None = None
     log_level: str = "INFO"
     slack: SlackSettings = field(default_factory=SlackSettings)
     teams: TeamsSettings = field(default_factory=TeamsSettings)
@@ -121,6 +124,21 @@ class LogSettings:
 
     level: str = "INFO"
     format: str = "text"
+
+
+@contextlib.contextmanager
+def exported(name: str, value: str) -> Iterator[None]:
+    """``name=value`` in this process's environment while the block runs, for the child
+    processes it starts (a library of theirs reads it); the old value is put back after."""
+    outer = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if outer is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = outer
 
 
 def load_log_settings(env: Mapping[str, str] | None = None) -> LogSettings:

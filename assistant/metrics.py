@@ -1,6 +1,8 @@
 """Prometheus metrics for ``GET /metrics``: counts and timings, never text or identities.
 
-Questions and answer latency are counted in this process as they happen. Submissions,
+Questions and answer latency are counted as they happen: in this process, or, with several
+workers, in files all of them share (prometheus-client's multiprocess mode), so that a
+scrape of any worker gives the totals of every worker since the server started. Submissions,
 decisions and waiting requests are read from the database at scrape time (so every worker
 reports the same figures and a restart loses none). The index figures come from the index
 the server is answering from.
@@ -11,6 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from prometheus_client import (
@@ -19,6 +22,7 @@ from prometheus_client import (
     Counter,
     Histogram,
     generate_latest,
+    multiprocess,
 )
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
@@ -42,14 +46,21 @@ class Metrics:
         engine: Engine | None = None,
         index_figures: Callable[[], dict[str, float]] | None = None,
         extra: Sequence[Collector] = (),
+        shared_dir: Path | None = None,
     ) -> None:
         self.registry = CollectorRegistry()  # collectors are not run at registration
+        own: CollectorRegistry | None = self.registry
+        if shared_dir is not None:
+            # Every worker's counts are read from the shared files at scrape time; this
+            # process's instruments only write there (PROMETHEUS_MULTIPROC_DIR names it).
+            multiprocess.MultiProcessCollector(self.registry, path=str(shared_dir))
+            own = None
         self.questions = Counter(
             "assistant_questions",
             "Policy questions, by outcome: answered, refused (not covered), unusable input, "
             "timed out",
             ["outcome"],
-            registry=self.registry,
+            registry=own,
         )
         for outcome in ("answered", "refused", "unusable", "timed_out"):
             self.questions.labels(outcome)  # every series exists from the start
@@ -57,7 +68,7 @@ class Metrics:
             "assistant_answer_seconds",
             "Time to answer a policy question, queueing for the model included",
             buckets=LATENCY_BUCKETS,
-            registry=self.registry,
+            registry=own,
         )
         if engine is not None:
             self.registry.register(WorkflowCollector(engine))

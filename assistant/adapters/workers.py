@@ -11,20 +11,25 @@ them all on SIGTERM or Ctrl-C.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import multiprocessing
+import shutil
 import signal
+import tempfile
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.process import BaseProcess
+from pathlib import Path
 from typing import Any
 
-from assistant.config import LogSettings, Settings
+from assistant.config import LogSettings, Settings, exported
 
 log = logging.getLogger(__name__)
 STOP_GRACE_S = 20.0
+MULTIPROC_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 POLL_S = 0.5
 
 
@@ -86,6 +91,25 @@ def run_workers(
     or until one crashes more often than ``policy`` allows (1). ``beside`` is called on each
     turn of the supervisor's loop (the corpus watch)."""
     policy = policy or RestartPolicy()
+    # The workers' question counters, kept in common (prometheus-client's multiprocess mode
+    # is chosen from this variable when a worker first imports it).
+    metrics_dir = Path(tempfile.mkdtemp(prefix="assistant-metrics-"))
+    settings = dataclasses.replace(settings, metrics_dir=metrics_dir)
+    try:
+        with exported(MULTIPROC_VARIABLE, str(metrics_dir)):  # inherited by each worker
+            return _supervise(settings, logging_settings, count, policy, target, beside)
+    finally:
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def _supervise(
+    settings: Settings,
+    logging_settings: LogSettings,
+    count: int,
+    policy: RestartPolicy,
+    target: Callable[[Settings, LogSettings, int], None],
+    beside: Callable[[], None] | None,
+) -> int:
     context = multiprocessing.get_context("spawn")  # no fork of a process with threads
     stopping = False
     status = 0

@@ -1,6 +1,7 @@
 """``assistant serve --workers 2`` on PostgreSQL, the real server over the Slack wire: signed
 questions and approval clicks reach both workers, every request is decided exactly once,
-every question answered once, and a background job runs once per slot across the workers."""
+every question answered once, a background job runs once per slot across the workers, and
+/metrics on either worker gives the questions of both."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from typing import Any
 import aiohttp
 import pytest
 from slack_helpers import to, wait_until
+from test_slack_operations import samples
 
 from assistant.adapters.server import WORKER_HEADER
 from assistant.adapters.slack import served
@@ -66,6 +68,7 @@ async def test_two_workers_decide_each_click_once_and_run_each_job_once(
             ids = await asyncio.to_thread(served.seed_requests, url, REQUESTS)
             answered_by = await drive(server, ids)
             await settle(fake_slack, ids)
+            scrapes = await scrape_each_worker(server)
         finally:
             assert await served.stop(server) == 0
         ended = time.time()
@@ -99,6 +102,13 @@ async def test_two_workers_decide_each_click_once_and_run_each_job_once(
     for n in range(len(QUESTIONS) * 4):
         replies = fake_slack.called("chat.postMessage", to(f"DUASK{n:04d}"))
         assert len(replies) == 1, (n, [json.dumps(r.args)[:200] for r in replies])
+
+    # /metrics on either worker counts the questions both answered.
+    for worker, found in scrapes.items():
+        asked = sum(v for (name, _), v in found.items() if name == "assistant_questions_total")
+        assert asked == len(QUESTIONS) * 4, (worker, asked)
+        assert found[("assistant_answer_seconds_count", ())] == len(QUESTIONS) * 4
+        assert found[("assistant_index_documents", ())] == 1
 
     # The reminders job ran once a slot, in one worker or the other, never in both.
     slots = [int(m[1]) for line in lines if (m := re.search(r"reminders job of slot (\d+)", line))]
@@ -153,3 +163,17 @@ async def settle(fake: Any, ids: list[int]) -> None:
         timeout=120,
     )
     await asyncio.sleep(2.0)
+
+
+async def scrape_each_worker(server: served.Served) -> dict[str, Any]:
+    """/metrics from each worker (new connections until both have answered), parsed."""
+    scrapes: dict[str, Any] = {}
+    connector = aiohttp.TCPConnector(force_close=True)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        for _ in range(200):
+            async with session.get(server.url + "metrics") as response:
+                assert response.status == 200
+                scrapes[response.headers[WORKER_HEADER]] = samples(await response.text())
+            if len(scrapes) == 2:
+                return scrapes
+    raise AssertionError(f"only worker(s) {sorted(scrapes)} answered /metrics")
