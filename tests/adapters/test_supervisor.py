@@ -31,9 +31,18 @@ def test_a_worker_that_keeps_crashing_is_restarted_then_given_up_on(
 ) -> None:
     settings = load_settings({"ASSISTANT_CONFIG": ""}, root=tmp_path)
     policy = RestartPolicy(max_crashes=4, window_s=60.0, first_delay_s=0.2, max_delay_s=0.4)
+    turns: list[int] = []
     with caplog.at_level(logging.INFO, logger="assistant.adapters.workers"):
-        status = run_workers(settings, LogSettings("INFO", "text"), 2, policy=policy, target=crash)
+        status = run_workers(
+            settings,
+            LogSettings("INFO", "text"),
+            2,
+            policy=policy,
+            target=crash,
+            beside=lambda: turns.append(1),  # the corpus watch runs in the supervisor's loop
+        )
     assert status == 1
+    assert len(turns) >= 4
     starts = {n: [float(t) for t in (tmp_path / f"starts-{n}").read_text().split()] for n in (0, 1)}
     # The worker that reached the limit started once and was restarted three times; the
     # other was stopped wherever it was in its own restarts.
