@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from assistant import form
+from assistant import form, routes
 from assistant.channels import privately
 from assistant.config import Settings
 from assistant.errors import (
@@ -41,6 +41,8 @@ from assistant.messages import (
 )
 from assistant.policy import followup
 from assistant.policy.answer import PolicyAnswer
+from assistant.routes import ASKS_THE_ANSWERER as ASKS
+from assistant.routes import Route
 from assistant.storage.store import Store
 from assistant.texts import chat as texts
 from assistant.texts import form as form_texts
@@ -52,17 +54,6 @@ from assistant.workflow.stages import Stage, Status, current_stage, is_pending
 
 log = logging.getLogger(__name__)
 
-_HELP_WORDS = {"help", "hi", "hello", "hey", "start", "menu", "?", "what can you do"}
-_HOME_WORDS = {"my requests", "requests", "status", "home", "my status", "what's waiting"}
-# Said to close a chat, not to ask the policy anything ("quit" would otherwise find 6.3,
-# "on leaving ... service").
-_THANKS_WORDS = {
-    "thanks", "thank you", "thankyou", "thx", "ty", "ta", "cheers", "many thanks",
-    "thanks a lot", "thank you so much", "ok thanks", "great thanks", "perfect thanks",
-    "brilliant thanks", "lovely thanks", "that's great thanks", "thats great thanks",
-}  # fmt: skip
-_BYE_WORDS = {"bye", "bye bye", "goodbye", "see you", "see ya", "cya", "quit", "exit", "done"}
-_PUNCTUATION = re.compile(r"[^\w\s']+")
 # The longest rejection reason kept (Slack's reason box allows the same); a longer one is
 # refused with its length, not cut, so the approver can shorten it themselves.
 MAX_REASON = 2000
@@ -201,39 +192,35 @@ class Assistant:
 
     # ---- text ---------------------------------------------------------------------------
 
-    def _on_text(self, incoming: Incoming) -> list[Effect]:
+    def needs_answerer(self, incoming: Incoming) -> bool:
+        """Whether handling ``incoming`` waits for the answerer: adapters run those apart."""
+        try:
+            return incoming.action is None and self._route(clean_incoming(incoming))[0] in ASKS
+        except Exception:  # noqa: BLE001 - handle() reports it; either lane is safe
+            return False
+
+    def _route(self, incoming: Incoming) -> tuple[Route, form.FormState | None]:
+        state, user = self._draft(incoming.user), incoming.user
         text = incoming.text.strip()
-        state = self._draft(incoming.user)
-        if state is not None and not incoming.direct:
-            # In a channel only the question is answered; the draft stays in the DM.
-            if text and form.is_policy_question(text, state):
-                return self._answer(incoming)
-            resume = _reply(texts.FORM_IN_DIRECT_MESSAGES)
-            return [resume, Reply(form.current_question(state))]
-        if state is not None:
-            if not text:
-                return [_reply(texts.RESUMING_FORM), Reply(form.current_question(state))]
-            if text.lower() == form_texts.BUTTON_WHOLE_FORM.lower():
-                return self._no_whole_form_here(state)  # the button typed in a console
-            if form.is_policy_question(text, state):
-                back = [_reply(texts.BACK_TO_FORM), Reply(form.current_question(state))]
-                return self._answer(incoming) + back
-            return self._form_step(state, incoming)
-        lowered = text.lower().rstrip("!.?") or "?"
-        if not text or lowered in _HELP_WORDS:
-            return [_reply(texts.GREETING + " " + texts.HELP if not text else texts.HELP)]
-        if lowered in _HOME_WORDS:
-            return [Reply(m) for m in self.home(incoming.user)]
-        bare = " ".join(_PUNCTUATION.sub(" ", lowered).split())
-        if bare in _THANKS_WORDS:
-            return [_reply(texts.YOU_ARE_WELCOME)]
-        if bare in _BYE_WORDS:
-            return [_reply(texts.GOODBYE)]
-        if lowered == "submit" and self._has_requests(incoming.user):
-            return [_reply(texts.ALREADY_SUBMITTED)]  # typed while the button was pressed
-        if form.wants_form(text):
+        has = lambda: self._has_requests(user)  # noqa: E731
+        return routes.route(text, state, direct=incoming.direct, has_requests=has), state
+
+    def _on_text(self, incoming: Incoming) -> list[Effect]:
+        route, state = self._route(incoming)
+        if route is Route.QUESTION:
+            return self._answer(incoming)
+        if route is Route.START_FORM:
             return self._start_form(incoming)
-        return self._answer(incoming)
+        if route is Route.HOME:
+            return [Reply(m) for m in self.home(incoming.user)]
+        if state is None:
+            return [_reply(routes.REPLIES[route])]
+        if route is Route.FORM_STEP:
+            return self._form_step(state, incoming)
+        if route is Route.NO_WHOLE_FORM:
+            return self._no_whole_form_here(state)
+        resume: list[Effect] = [_reply(routes.REPLIES[route]), Reply(form.current_question(state))]
+        return self._answer(incoming) + resume if route is Route.QUESTION_MID_FORM else resume
 
     def _answer(self, incoming: Incoming) -> list[Effect]:
         keep = timedelta(minutes=self.settings.followup_minutes)

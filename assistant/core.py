@@ -22,6 +22,11 @@ class Core(Protocol):
         """Handle one message or action; return what to send, in order."""
         ...
 
+    def needs_answerer(self, incoming: Incoming) -> bool:
+        """Whether :meth:`handle` would wait for the policy answerer (a question), so that
+        adapters run questions apart from approvals, form steps and storage work."""
+        ...
+
     def first_delivery(self, key: str) -> bool:
         """True the first time ``key`` (e.g. ``slack:event:Ev123``) is seen, across processes."""
         ...

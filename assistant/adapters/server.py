@@ -11,6 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
+from assistant.adapters.lanes import CoreLanes
 from assistant.config import Settings
 from assistant.core import Core, Operations
 from assistant.messages import Effect
@@ -28,6 +29,8 @@ DELIVERERS: web.AppKey[dict[str, Deliverer]] = web.AppKey("deliverers", dict)
 HealthCheck = Callable[[], Awaitable[dict[str, Any]]]
 HEALTH: web.AppKey[dict[str, HealthCheck]] = web.AppKey("health", dict)
 OUTBOX: web.AppKey[Outbox] = web.AppKey("outbox", Outbox)
+# Where adapters run core.handle: questions apart from approvals and form steps.
+LANES: web.AppKey[CoreLanes] = web.AppKey("lanes", CoreLanes)
 OPERATIONS: web.AppKey[Operations] = web.AppKey("operations", Operations)  # type: ignore[type-abstract]
 REMINDER_INTERVAL_S = 3600.0
 PURGE_INTERVAL_S = 86400.0  # the retention purge: once a day, and at start-up if not yet today
@@ -187,6 +190,12 @@ def build_app(
     app[SETTINGS] = settings
     app[DELIVERERS] = {}
     app[HEALTH] = {}
+    app[LANES] = lanes = CoreLanes(core)
+
+    async def close_lanes(_: web.Application) -> None:
+        lanes.close()
+
+    app.on_cleanup.append(close_lanes)
     app.router.add_get("/healthz", _healthz)
     if operations is not None:
         app[OPERATIONS] = operations

@@ -98,6 +98,7 @@ class AnswerProcess:
         self.timeout = timeout
         self.restarts = {"timeout": 0, "stopped": 0}  # why each new child was started
         self._lock = threading.Lock()
+        self._closed = False
         self._pool, self._ready = self._start()
 
     def _start(self) -> tuple[ProcessPoolExecutor, Future[bool]]:
@@ -114,6 +115,8 @@ class AnswerProcess:
         more, one that takes longer than ``timeout`` is replaced and AnswerTimeout raised."""
         for attempt in range(2):
             pool, ready = self._pool, self._ready
+            if self._closed:
+                break
             try:
                 ready.result(timeout=STARTUP_TIMEOUT_S)  # a new child loads the model first
                 future = pool.submit(work, *args)
@@ -134,12 +137,12 @@ class AnswerProcess:
             except FutureTimeout:
                 self._replace(pool, "timeout")
                 raise AnswerTimeout(f"no answer within {self.timeout:g} s") from None
-        raise BrokenProcessPool("the answer process stopped twice")
+        raise BrokenProcessPool("the answer process was closed or stopped twice")
 
     def _replace(self, pool: ProcessPoolExecutor, reason: str) -> None:
         with self._lock:
-            if self._pool is not pool:
-                return  # another caller has started the new child already
+            if self._closed or self._pool is not pool:
+                return  # closed, or another caller has started the new child already
             if reason == "timeout":
                 log.error(
                     "an answer took longer than %g s: the answer process is stopped and a new "
@@ -170,6 +173,8 @@ class AnswerProcess:
 
     def close(self) -> None:
         """Stop the child process (killed if it does not stop within a few seconds)."""
+        with self._lock:
+            self._closed = True
         _stop(self._pool, grace=STOP_GRACE_S)
 
 

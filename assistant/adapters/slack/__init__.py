@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from aiohttp import web
 
-from assistant.adapters.server import DELIVERERS, HEALTH, deliver_elsewhere
+from assistant.adapters.server import DELIVERERS, HEALTH, LANES, deliver_elsewhere
 from assistant.adapters.slack.app import EVENTS_PATH, SlackAdapter
 from assistant.config import Settings
 from assistant.core import Core
@@ -22,7 +22,9 @@ def mount(app: web.Application, core: Core, settings: Settings) -> SlackAdapter:
     async def elsewhere(effects: Sequence[Effect]) -> None:
         await deliver_elsewhere(app, effects)
 
-    adapter = SlackAdapter(core=core, settings=settings.slack, elsewhere=elsewhere)
+    adapter = SlackAdapter(
+        core=core, settings=settings.slack, elsewhere=elsewhere, lanes=app[LANES]
+    )
     app[SLACK] = adapter
     app[DELIVERERS]["slack"] = adapter.delivery.send
     app[HEALTH]["slack"] = adapter.health

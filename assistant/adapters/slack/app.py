@@ -8,7 +8,6 @@ import logging
 import re
 import time
 from collections.abc import AsyncIterator
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import aiohttp
@@ -21,6 +20,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from assistant.adapters.lanes import CoreLanes
 from assistant.adapters.slack.delivery import WEB_API_ERRORS, SlackDelivery, failure_reason
 from assistant.adapters.slack.delivery import Elsewhere as Elsewhere
 from assistant.adapters.slack.home import publish_home
@@ -72,9 +72,6 @@ AUTH_TIMEOUT_S = 3.0
 
 EVENTS_PATH = "/slack/events"
 MAX_RATE_LIMIT_RETRIES = 3
-# Threads for core.handle: enough concurrent callers for the batching answerer to fill a
-# batch (the default executor has only cpu + 4 threads).
-CORE_THREADS = 32
 CORE_ACTIONS = re.compile(r"^(form|approval|feedback)\.")
 # Platform references of channel threads the bot has answered in: a reply there is a
 # follow-up and needs no new @mention.
@@ -147,7 +144,9 @@ async def is_json_object_or_form(request: web.Request) -> bool:
 class SlackAdapter:
     """The Slack side of the server: a bolt AsyncApp whose listeners only translate."""
 
-    def __init__(self, *, core: Core, settings: SlackSettings, elsewhere: Elsewhere) -> None:
+    def __init__(
+        self, *, core: Core, settings: SlackSettings, elsewhere: Elsewhere, lanes: CoreLanes
+    ) -> None:
         quiet_sdk_logs()
         self.core = core
         self.app_token = settings.app_token
@@ -159,7 +158,7 @@ class SlackAdapter:
         )
         self.delivery = SlackDelivery(client=self.client, core=core, elsewhere=elsewhere)
         self.people = People(self.client)
-        self._core_threads = ThreadPoolExecutor(CORE_THREADS, thread_name_prefix="slack-core")
+        self.lanes = lanes
         self._socket_mode: Any = None
         self._auth: tuple[float, str] | None = None  # (when checked, "" or why it failed)
         self._register()
@@ -191,7 +190,6 @@ class SlackAdapter:
         self.client.session = session
         yield
         self.client.session = None
-        self._core_threads.shutdown(wait=False, cancel_futures=True)
         await session.close()
 
     async def socket_mode_ctx(self, app: web.Application) -> AsyncIterator[None]:
@@ -380,8 +378,7 @@ class SlackAdapter:
         """The core's effects for the submitted form, or None when it failed (told)."""
         incoming = whole_form_incoming(body, names=names)
         try:
-            loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(self._core_threads, self.core.handle, incoming)
+            return await self.lanes.handle(incoming)
         except Exception as exc:
             log.exception("core failed on a whole form")
             if ack is not None:
@@ -402,11 +399,10 @@ class SlackAdapter:
     # ---- the one path to the core ----------------------------------------------------------
 
     async def _handle(self, incoming: Incoming, where: Where) -> None:
-        """Call the core in a worker thread and carry out its effects."""
+        """Call the core on its lane's threads and carry out its effects."""
         effects: list[Effect]
         try:
-            loop = asyncio.get_running_loop()
-            effects = await loop.run_in_executor(self._core_threads, self.core.handle, incoming)
+            effects = await self.lanes.handle(incoming)
         except AssistantError as exc:
             log.exception("core refused %s", incoming.action or "a message")
             await self.delivery.tell(where, friendly(exc))

@@ -11,6 +11,7 @@ from botbuilder.core import ActivityHandler, TurnContext
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import Activity
 
+from assistant.adapters.lanes import CoreLanes
 from assistant.adapters.teams.cards import activity_for
 from assistant.adapters.teams.delivery import RetryPolicy, TeamsDelivery, with_retries
 from assistant.adapters.teams.translate import (
@@ -48,8 +49,10 @@ class TeamsBot(ActivityHandler):
         deliver_elsewhere: ElsewhereDeliverer,
         authenticated: bool,
         policy: RetryPolicy | None = None,
+        lanes: CoreLanes | None = None,
     ) -> None:
         self._core = core
+        self._lanes = lanes or CoreLanes(core)
         self._delivery = delivery
         self._deliver_elsewhere = deliver_elsewhere
         self._authenticated = authenticated
@@ -93,7 +96,7 @@ class TeamsBot(ActivityHandler):
                 return
             incoming = replace(incoming, verified=False)  # e.g. "submit" typed at the review
         try:
-            effects = await asyncio.to_thread(self._core.handle, incoming)
+            effects = await self._lanes.handle(incoming)
         except AssistantError as error:
             log.warning("Teams: %s: %s", type(error).__name__, error, exc_info=True)
             await self._reply(turn_context, Message(text=error.user_message))

@@ -14,7 +14,7 @@ from botbuilder.integration.aiohttp import (
 from botbuilder.schema import CallerIdConstants
 from botframework.connector.auth import AuthenticationConstants
 
-from assistant.adapters.server import DELIVERERS, deliver_elsewhere
+from assistant.adapters.server import DELIVERERS, LANES, deliver_elsewhere
 from assistant.adapters.teams.auth import AuthMode, decide_mode, is_loopback_url
 from assistant.adapters.teams.bot import TeamsBot
 from assistant.adapters.teams.delivery import RetryPolicy, TeamsDelivery
@@ -147,6 +147,7 @@ def mount(
         deliver_elsewhere=elsewhere,
         authenticated=not trial,
         policy=policy,
+        lanes=app[LANES],
     )
     route = MessagesRoute(
         adapter=adapter, bot=bot, mode=mode, tenants=settings.teams.allowed_tenants

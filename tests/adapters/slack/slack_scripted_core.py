@@ -76,6 +76,9 @@ class ScriptedCore:
     def purge(self) -> list[Effect]:
         return []
 
+    def needs_answerer(self, incoming: Incoming) -> bool:
+        return incoming.action is None
+
     def ready(self) -> bool:
         return True
 

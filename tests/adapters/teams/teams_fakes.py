@@ -72,6 +72,9 @@ class ScriptedCore:
     def home(self, user: Identity) -> list[Message]:
         return []
 
+    def needs_answerer(self, incoming: Incoming) -> bool:
+        return incoming.action is None
+
     def ready(self) -> bool:
         return True
 
