@@ -16,7 +16,11 @@ def test_the_manifest_points_every_url_at_the_server(capsys):
     assert settings["event_subscriptions"]["request_url"] == url
     assert settings["interactivity"]["request_url"] == url
     assert manifest["_metadata"] == {"major_version": 1, "minor_version": 1}
-    assert "files:write" in manifest["oauth_config"]["scopes"]["bot"]
+    assert {"files:write", "commands"} <= set(manifest["oauth_config"]["scopes"]["bot"])
+    [policy] = manifest["features"]["slash_commands"]
+    assert (policy["command"], policy["url"]) == ("/policy", url)
+    shortcuts = {s["callback_id"]: s["type"] for s in manifest["features"]["shortcuts"]}
+    assert shortcuts == {"policy.check": "message", "form.request": "global"}
     assert "example.org" not in yaml.safe_dump(manifest)
 
 

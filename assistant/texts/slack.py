@@ -33,6 +33,26 @@ WHOLE_INTRO = (
 WHOLE_NAMES_LABEL = "Anyone not in Slack"
 WHOLE_NAMES_HINT = "Names separated by commas, in addition to the people picked above."
 
+# /policy, the shortcuts and App Home's buttons
+POLICY_USAGE = (
+    "Ask a question after the command, e.g. `/policy Can I friend a parent on Facebook?` "
+    "Only you see the answer."
+)
+SHARE_BUTTON = "Share in channel"
+SHARED_BY = "Shared by {user}"
+SHARE_FAILED = "Sorry, I could not share that answer here. You can ask me with an @mention."
+CHECK_EMPTY = "That message has no text I can check against the policy."
+HOME_ASK = "Ask a question"
+HOME_REQUEST = "Request a site"
+HOME_WHOLE_FORM = "Fill in the whole form"
+ASK_TITLE = "Ask a question"
+ASK_SUBMIT = "Ask"
+ASK_CLOSE = "Cancel"
+ASK_LABEL = "Your question about the policy"
+ASK_HINT = "The answer comes to our direct messages, with the policy's own words."
+ASK_REQUIRED = "Please type a question."
+YOU_ASKED = "You asked: {question}"
+
 # Slack's "Are you sure?" dialog on consequential buttons: (title, text, confirm, deny).
 CONFIRMS = {
     "approval.approve": (

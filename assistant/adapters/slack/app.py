@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import re
 import time
@@ -23,6 +22,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from assistant.adapters.lanes import CoreLanes
 from assistant.adapters.slack.delivery import WEB_API_ERRORS, SlackDelivery, failure_reason
 from assistant.adapters.slack.delivery import Elsewhere as Elsewhere
+from assistant.adapters.slack.entry_points import EntryPoints
+from assistant.adapters.slack.guards import friendly, is_json_object_or_form, ours
 from assistant.adapters.slack.home import publish_home
 from assistant.adapters.slack.people import People
 from assistant.adapters.slack.render import (
@@ -41,7 +42,6 @@ from assistant.adapters.slack.translate import (
     action_key,
     conversation_of,
     event_key,
-    from_our_workspace,
     identity,
     is_from_a_person,
     mentioned_ids,
@@ -62,7 +62,7 @@ from assistant.adapters.slack.whole_form import (
 )
 from assistant.config import SlackSettings
 from assistant.core import Core
-from assistant.errors import AssistantError, InputError, WorkflowError
+from assistant.errors import AssistantError
 from assistant.messages import Action, Effect, Incoming, Kind, Message
 from assistant.texts import slack as texts
 
@@ -94,27 +94,6 @@ def web_client(settings: SlackSettings) -> AsyncWebClient:
     )
 
 
-def installed_team(context: Any) -> str | None:
-    """The workspace the app is installed in (bolt's auth.test result), if known."""
-    result = getattr(context, "authorize_result", None) if context is not None else None
-    return getattr(result, "team_id", None) or None
-
-
-def _ours(body: dict[str, Any], event: dict[str, Any] | None, context: Any) -> bool:
-    if from_our_workspace(body, event, installed_team(context)):
-        return True
-    # Slack Connect: someone from another workspace in a shared channel is not staff.
-    log.info("Slack: ignored a request from outside the installed workspace")
-    return False
-
-
-def friendly(exc: BaseException) -> Message:
-    """What staff see when the core failed: its own words for their mistakes, else sorry."""
-    if isinstance(exc, InputError | WorkflowError):
-        return Message(text=exc.user_message, kind=Kind.ERROR)
-    return Message(text=texts.SOMETHING_WENT_WRONG, kind=Kind.ERROR)
-
-
 def quiet_sdk_logs() -> None:
     """Keep the Slack SDK and bolt at INFO whatever the root level: at DEBUG they log every
     request and response body, i.e. what staff asked and were told."""
@@ -128,17 +107,6 @@ def quiet_sdk_logs() -> None:
         "slack_bolt",
     ):
         logging.getLogger(name).setLevel(level)
-
-
-async def is_json_object_or_form(request: web.Request) -> bool:
-    """False for a JSON body that is not an object (``null``, a list): bolt would fail on it."""
-    if "json" not in request.headers.get("Content-Type", ""):
-        return True  # interactivity is form-encoded; bolt parses and checks it
-    try:
-        body = json.loads(await request.read())
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return True  # bolt answers a body that is not JSON at all itself
-    return isinstance(body, dict)
 
 
 class SlackAdapter:
@@ -173,6 +141,7 @@ class SlackAdapter:
         bolt.action(STATE_ONLY_ACTIONS)(self.on_state_change)
         bolt.view(REASON_CALLBACK)(self.on_reason)
         bolt.view(WHOLE_CALLBACK)(self.on_whole_form)
+        EntryPoints(self).register(bolt)  # /policy, the shortcuts and App Home's buttons
 
     # ---- HTTP -------------------------------------------------------------------------
 
@@ -262,7 +231,7 @@ class SlackAdapter:
         bot_user_id = context.get("bot_user_id")
         if not is_from_a_person(event, bot_user_id=bot_user_id):
             return
-        if not _ours(body, event, context):
+        if not ours(body, event, context):
             return
         if not await asyncio.to_thread(self.core.first_delivery, event_key(body)):
             return
@@ -276,7 +245,7 @@ class SlackAdapter:
             await asyncio.to_thread(
                 self.core.remember, THREAD_KIND, incoming.conversation, {"joined": True}
             )
-        await self._handle(incoming, where_for_event(event))
+        await self.handle(incoming, where_for_event(event))
 
     async def on_home_opened(self, event: dict[str, Any]) -> None:
         """The App Home tab was opened: publish the person's overview."""
@@ -296,21 +265,19 @@ class SlackAdapter:
     ) -> None:
         """A button: open the reason modal, or hand the action to the core."""
         await ack()
-        if not _ours(body, None, context):
+        if not ours(body, None, context):
             return
         where = where_for_action(body)
         action_id = str(action.get("action_id", ""))
         core_action = action_of(action_id)
         if core_action is Action.FORM_WHOLE_OPEN:
-            fields = await asyncio.to_thread(self.core.whole_form, identity(where.user_id))
-            modal = whole_form_modal(fields=fields, user_id=where.user_id)
-            await self._open(body, modal, where)
+            await self.open_whole_form(body, where)
             return
         if core_action is not None and needs_reason(action_id):
             metadata = reason_metadata(
                 action=core_action, value=str(action.get("value", "")), where=where
             )
-            await self._open(body, reason_modal(metadata=metadata), where)
+            await self.open_modal(body, reason_modal(metadata=metadata), where)
             return
         if not await asyncio.to_thread(self.core.first_delivery, action_key(body, action)):
             return
@@ -318,7 +285,7 @@ class SlackAdapter:
         incoming = action_incoming(body, action, names=names)
         if incoming is None:
             return
-        await self._handle(incoming, where)
+        await self.handle(incoming, where)
         if where.channel is None:
             await publish_home(client=self.client, core=self.core, user_id=where.user_id)
 
@@ -326,7 +293,7 @@ class SlackAdapter:
         self, ack: Any, body: dict[str, Any], view: dict[str, Any], context: Any
     ) -> None:
         """The reason modal was submitted: an empty reason is refused under the field."""
-        if not _ours(body, None, context):
+        if not ours(body, None, context):
             await ack()
             return
         fields: dict[str, Any] = view["state"]["values"].get(REASON_BLOCK) or {}
@@ -340,7 +307,7 @@ class SlackAdapter:
             return
         names = await self.people.names([body["user"]["id"]])
         incoming, where = reason_incoming(body, names=names)
-        await self._handle(incoming, where)
+        await self.handle(incoming, where)
 
     async def on_whole_form(
         self, ack: Any, body: dict[str, Any], view: dict[str, Any], context: Any
@@ -349,7 +316,7 @@ class SlackAdapter:
         Slack call is involved, so it is fast); errors go under their fields, else the review
         to the DM. Names not cached yet are looked up after the ack, and the form is handed
         to the core again with them."""
-        if not _ours(body, None, context):
+        if not ours(body, None, context):
             await ack()
             return
         user_id = str(body["user"]["id"])
@@ -378,7 +345,7 @@ class SlackAdapter:
         """The core's effects for the submitted form, or None when it failed (told)."""
         incoming = whole_form_incoming(body, names=names)
         try:
-            return await self.lanes.handle(incoming)
+            return await self.effects(incoming)
         except Exception as exc:
             log.exception("core failed on a whole form")
             if ack is not None:
@@ -386,7 +353,12 @@ class SlackAdapter:
             await self.delivery.tell(where, friendly(exc))
             return None
 
-    async def _open(self, body: dict[str, Any], modal: dict[str, Any], where: Where) -> None:
+    async def open_whole_form(self, body: dict[str, Any], where: Where) -> None:
+        """Open the whole-form modal, filled in from the person's draft."""
+        fields = await asyncio.to_thread(self.core.whole_form, identity(where.user_id))
+        await self.open_modal(body, whole_form_modal(fields=fields, user_id=where.user_id), where)
+
+    async def open_modal(self, body: dict[str, Any], modal: dict[str, Any], where: Where) -> None:
         """Open a modal with the click's trigger_id (valid for 3 seconds)."""
         try:
             await self.client.views_open(trigger_id=body["trigger_id"], view=modal)
@@ -398,11 +370,15 @@ class SlackAdapter:
 
     # ---- the one path to the core ----------------------------------------------------------
 
-    async def _handle(self, incoming: Incoming, where: Where) -> None:
+    async def effects(self, incoming: Incoming) -> list[Effect]:
+        """The core's effects for ``incoming``, computed on its lane's threads."""
+        return await self.lanes.handle(incoming)
+
+    async def handle(self, incoming: Incoming, where: Where) -> None:
         """Call the core on its lane's threads and carry out its effects."""
         effects: list[Effect]
         try:
-            effects = await self.lanes.handle(incoming)
+            effects = await self.effects(incoming)
         except AssistantError as exc:
             log.exception("core refused %s", incoming.action or "a message")
             await self.delivery.tell(where, friendly(exc))

@@ -26,7 +26,8 @@ class Call:
 
 
 class FakeSlackApi:
-    """Answers auth.test, chat.*, conversations.open, files.*, users.info and views.* like Slack."""
+    """Answers auth.test, chat.*, conversations.open, files.*, users.info, views.* and
+    response_urls like Slack."""
 
     def __init__(
         self, *, bot_user_id: str = "UBOT", bot_id: str = "BBOT", team_id: str = "T0001"
@@ -87,6 +88,7 @@ class FakeSlackApi:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._answer)
         app.router.add_post("/upload/{file_id}", self._upload)
+        app.router.add_post("/response/{hook}", self._response)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
@@ -98,6 +100,18 @@ class FakeSlackApi:
     async def stop(self) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
+
+    def response_url(self, hook: str) -> str:
+        """A response_url for a payload: what is sent to it is recorded as "response_url"."""
+        return f"{self.url.removesuffix('api/')}response/{hook}"
+
+    async def _response(self, request: web.Request) -> web.Response:
+        """A response_url (slash commands, shortcuts, clicks): records the JSON sent to it."""
+        sent = await request.json()
+        self.calls.append(
+            Call(method="response_url", args={**sent, "hook": request.match_info["hook"]})
+        )
+        return web.Response(text="ok")
 
     async def _upload(self, request: web.Request) -> web.Response:
         """The upload URL files.getUploadURLExternal hands out: keeps the file's bytes."""

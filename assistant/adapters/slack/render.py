@@ -283,33 +283,60 @@ def view_blocks(messages: Iterable[Message], *, limit: int = MAX_VIEW_BLOCKS) ->
     return blocks
 
 
-def home_view(messages: Sequence[Message]) -> Block:
-    """The App Home tab."""
-    blocks = view_blocks(messages) or [_section(escape(texts.HOME_EMPTY))]
-    return {"type": "home", "blocks": blocks}
+def home_view(messages: Sequence[Message], *, top: Sequence[Block] = ()) -> Block:
+    """The App Home tab: ``top`` (the adapter's own buttons), then the messages."""
+    limit = MAX_VIEW_BLOCKS - len(top)
+    blocks = view_blocks(messages, limit=limit) or [_section(escape(texts.HOME_EMPTY))]
+    return {"type": "home", "blocks": [*top, *blocks]}
 
 
-def reason_modal(*, metadata: dict[str, str]) -> Block:
-    """The modal that asks an approver why they reject; ``metadata`` comes back on submit."""
-    return {
+def text_modal(
+    *,
+    callback_id: str,
+    title: str,
+    submit: str,
+    close: str,
+    input_ids: tuple[str, str],
+    label: str,
+    hint: str,
+    metadata: str = "",
+) -> Block:
+    """A modal with one multiline text box; ``input_ids`` is (block_id, action_id)."""
+    modal: Block = {
         "type": "modal",
-        "callback_id": REASON_CALLBACK,
-        "private_metadata": json.dumps(metadata),
-        "title": {"type": "plain_text", "text": _clip(texts.REASON_MODAL_TITLE, 24)},
-        "submit": {"type": "plain_text", "text": texts.REASON_MODAL_SUBMIT},
-        "close": {"type": "plain_text", "text": texts.REASON_MODAL_CLOSE},
+        "callback_id": callback_id,
+        "title": {"type": "plain_text", "text": _clip(title, 24)},
+        "submit": {"type": "plain_text", "text": _clip(submit, 24)},
+        "close": {"type": "plain_text", "text": _clip(close, 24)},
         "blocks": [
             {
                 "type": "input",
-                "block_id": REASON_BLOCK,
-                "label": {"type": "plain_text", "text": texts.REASON_LABEL},
-                "hint": {"type": "plain_text", "text": texts.REASON_HINT},
+                "block_id": input_ids[0],
+                "label": {"type": "plain_text", "text": label},
+                "hint": {"type": "plain_text", "text": hint},
                 "element": {
                     "type": "plain_text_input",
-                    "action_id": REASON_INPUT,
+                    "action_id": input_ids[1],
                     "multiline": True,
                     "max_length": 2000,
                 },
             }
         ],
     }
+    if metadata:
+        modal["private_metadata"] = metadata
+    return modal
+
+
+def reason_modal(*, metadata: dict[str, str]) -> Block:
+    """The modal that asks an approver why they reject; ``metadata`` comes back on submit."""
+    return text_modal(
+        callback_id=REASON_CALLBACK,
+        title=texts.REASON_MODAL_TITLE,
+        submit=texts.REASON_MODAL_SUBMIT,
+        close=texts.REASON_MODAL_CLOSE,
+        input_ids=(REASON_BLOCK, REASON_INPUT),
+        label=texts.REASON_LABEL,
+        hint=texts.REASON_HINT,
+        metadata=json.dumps(metadata),
+    )

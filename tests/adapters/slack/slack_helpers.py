@@ -102,6 +102,11 @@ class SlackSender:
         body = urllib.parse.urlencode({"payload": json.dumps(data)})
         return await self.post(body, content_type="application/x-www-form-urlencoded", **kwargs)
 
+    async def command(self, fields: dict[str, Any], **kwargs: Any) -> tuple[int, str]:
+        """A slash command: its fields form-encoded at the top level, as Slack sends them."""
+        body = urllib.parse.urlencode(fields)
+        return await self.post(body, content_type="application/x-www-form-urlencoded", **kwargs)
+
 
 def hmac_signature(body: str, timestamp: int, secret: str = SIGNING_SECRET) -> str:
     """The v0 signature computed by hand, as Slack documents it."""
