@@ -21,6 +21,9 @@ def test_the_manifest_points_every_url_at_the_server(capsys):
     assert (policy["command"], policy["url"]) == ("/policy", url)
     shortcuts = {s["callback_id"]: s["type"] for s in manifest["features"]["shortcuts"]}
     assert shortcuts == {"policy.check": "message", "form.request": "global"}
+    # Slack's manifest schema: a shortcut's name 1-24 characters, its description 1-150.
+    for shortcut in manifest["features"]["shortcuts"]:
+        assert 0 < len(shortcut["name"]) <= 24 and 0 < len(shortcut["description"]) <= 150
     assert "example.org" not in yaml.safe_dump(manifest)
 
 
