@@ -39,7 +39,7 @@ POLICY_USAGE = (
     "Only you see the answer."
 )
 SHARE_BUTTON = "Share in channel"
-SHARED_BY = "Shared by {user}"
+SHARED_BY = "Shared by {user}, who asked: {question}"
 SHARE_FAILED = "Sorry, I could not share that answer here. You can ask me with an @mention."
 CHECK_EMPTY = "That message has no text I can check against the policy."
 HOME_ASK = "Ask a question"

@@ -54,6 +54,7 @@ ASK_CALLBACK = "policy.ask"  # App Home's question modal
 ASK_BLOCK = "question"
 ASK_INPUT = "question_input"
 SHAREABLE = (Kind.ANSWER, Kind.REFUSAL)
+MAX_SHOWN_QUESTION = 1800  # within a context element's 2,000 characters, with the names
 _SLACK_USER = re.compile(r"[UW][A-Z0-9]+")
 
 
@@ -77,11 +78,15 @@ def share_block(question: str) -> Block:
     }
 
 
-def shared_by(user_id: str) -> Block:
-    """The context line under a shared answer: who shared it (a Slack mention)."""
+def shared_by(user_id: str, question: str) -> Block:
+    """The context line under a shared answer: who shared it (a Slack mention) and what they
+    asked, so the channel sees the question too."""
     who = f"<@{user_id}>" if _SLACK_USER.fullmatch(user_id) else escape(user_id)
-    text = escape(texts.SHARED_BY.format(user="\0")).replace("\0", who)
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+    if len(question) > MAX_SHOWN_QUESTION:
+        question = question[: MAX_SHOWN_QUESTION - 1] + "…"
+    before, _, after = texts.SHARED_BY.partition("{user}")
+    text = escape(before) + who + escape(after.format(question=question))
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text, "verbatim": True}]}
 
 
 def ask_modal() -> Block:
@@ -214,7 +219,7 @@ class EntryPoints:
         try:
             for message in answers:
                 public = dataclasses.replace(message, buttons=())
-                await self._post(body, public, public=True, extra=[shared_by(user_id)])
+                await self._post(body, public, public=True, extra=[shared_by(user_id, question)])
             await self._post_raw(body, {"delete_original": True})
         except (ResponseFailed, *WEB_API_ERRORS) as exc:
             log.warning("Slack: sharing an answer failed: %s", _reason(exc))

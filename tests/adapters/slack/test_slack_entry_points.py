@@ -128,7 +128,7 @@ async def test_policy_answers_privately_and_share_posts_the_answer_once(fake_sla
 
     [shared] = public
     blocks = shared.args["blocks"]
-    assert blocks[-1]["elements"][0]["text"] == "Shared by <@USTAFF1>"
+    assert blocks[-1]["elements"][0]["text"] == f"Shared by <@USTAFF1>, who asked: {QUESTION}"
     assert quote_lines(blocks) == quote_lines(answer.args["blocks"])
     assert not buttons_of(blocks)  # no feedback or share buttons in public
     [deleted] = fake_slack.called("response_url", lambda a: a.get("delete_original"))
