@@ -72,6 +72,20 @@ def warn_about_storage(settings: Settings) -> list[str]:
     return warnings
 
 
+def build_index_once(settings: Settings) -> bool:
+    """Before several workers start: build the index if it is missing or stale, in a child
+    process (so the supervisor does not keep the model), rather than in every worker at once."""
+    import subprocess
+
+    from assistant.policy.corpus_watch import build_command
+
+    command = build_command(settings.corpus_dir, settings.index_dir, if_stale=True)
+    if subprocess.run(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL).returncode:
+        log.error("the clause index could not be built (see above): no worker started")
+        return False
+    return True
+
+
 def run(args: argparse.Namespace) -> int:
     """Build the core once and serve until interrupted."""
     from assistant.adapters.server import serve
@@ -92,6 +106,8 @@ def run(args: argparse.Namespace) -> int:
         from assistant.storage.admin import upgrade
 
         upgrade(settings.database_url)  # once, before the workers start
+        if not build_index_once(settings):
+            return 2
         # The supervisor builds (once for every worker); each worker takes the build over.
         beside = watcher.poll if watcher is not None else None
         return run_workers(settings, load_log_settings(), args.workers, beside=beside)

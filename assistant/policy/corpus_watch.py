@@ -43,6 +43,24 @@ def snapshot(folder: Path) -> Snapshot:
     return found
 
 
+def build_command(corpus_dir: Path, index_dir: Path, *, if_stale: bool = False) -> list[str]:
+    """``assistant index build --quiet`` of ``corpus_dir`` into ``index_dir``, as a command;
+    with ``if_stale``, only when the index is missing or older than the documents."""
+    return [
+        sys.executable,
+        "-m",
+        "assistant",
+        "index",
+        "build",
+        "--quiet",
+        *(["--if-stale"] if if_stale else []),
+        "--corpus",
+        str(corpus_dir),
+        "--out",
+        str(index_dir),
+    ]
+
+
 class CorpusWatcher:
     """Notices changes to the policy folder and runs one debounced index build at a time."""
 
@@ -69,18 +87,7 @@ class CorpusWatcher:
 
     def build_command(self) -> list[str]:
         """The build: ``assistant index build`` of this folder into this index."""
-        return [
-            sys.executable,
-            "-m",
-            "assistant",
-            "index",
-            "build",
-            "--quiet",
-            "--corpus",
-            str(self.corpus_dir),
-            "--out",
-            str(self.index_dir),
-        ]
+        return build_command(self.corpus_dir, self.index_dir)
 
     def poll(self) -> None:
         """Look once: note a change, start a build when the folder has been quiet long

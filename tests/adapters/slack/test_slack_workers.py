@@ -1,14 +1,14 @@
 """``assistant serve --workers 2`` on PostgreSQL, the real server over the Slack wire: signed
 questions and approval clicks reach both workers, every request is decided exactly once,
 every question answered once, a background job runs once per slot across the workers, and
-/metrics on either worker gives the questions of both."""
+/metrics on either worker gives the questions of both. The index is built once, before the
+workers start."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import re
-import shutil
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,7 +17,7 @@ from typing import Any
 import aiohttp
 import pytest
 from slack_helpers import to, wait_until
-from test_slack_operations import samples
+from test_slack_operations import policy_copy, samples
 
 from assistant.adapters.server import WORKER_HEADER
 from assistant.adapters.slack import served
@@ -27,7 +27,6 @@ from assistant.storage import Store
 from tests.storage.databases import pg_schema_url
 
 pytestmark = [pytest.mark.postgres, pytest.mark.model]
-CORPUS = Path(__file__).resolve().parents[3] / "policy_corpus"
 REQUESTS = 12
 QUESTIONS = ("can I friend a former pupil?", "what does 6.3 say?", "zebracorn quokka?")
 
@@ -49,17 +48,15 @@ def seed_overdue(url: str) -> int:
 
 
 async def test_two_workers_decide_each_click_once_and_run_each_job_once(
-    fake_slack: Any, minilm_index_dir: Path, tmp_path: Path
+    fake_slack: Any, tmp_path: Path
 ) -> None:
     with pg_schema_url() as url:
-        index = tmp_path / "index"
-        shutil.copytree(minilm_index_dir, index)
         env = served.environment(
             database_url=url,
             api_url=fake_slack.url,
             workdir=tmp_path,
-            index_dir=index,
-            corpus_dir=CORPUS,
+            index_dir=tmp_path / "index",  # none yet: the supervisor builds it, once
+            corpus_dir=policy_copy(tmp_path / "corpus"),
         )
         overdue = await asyncio.to_thread(seed_overdue, url)
         began = time.time()
@@ -85,6 +82,7 @@ async def test_two_workers_decide_each_click_once_and_run_each_job_once(
         finally:
             store.close()
 
+    assert sum("building the clause index" in line for line in lines) == 1
     # Both workers answered clicks and questions (each on a new connection).
     assert answered_by["click"] == {"0", "1"} and answered_by["event"] == {"0", "1"}
     # Each decision updated its post once and asked the next stage once; each second click
