@@ -1,6 +1,6 @@
 """Slack's other ways in: ``/policy``, the two shortcuts and App Home's Ask button.
 
-``/policy`` and "Check this against the policy" answer privately through the request's
+``/policy`` and "Check against the policy" answer privately through the request's
 ``response_url`` (it works in any conversation, including those the bot is not in), always as
 a policy question (``direct=False``): no form step or request detail is shown there. "Share in
 channel" asks the core again with the question the button carries and posts only a policy
@@ -227,7 +227,7 @@ class EntryPoints:
     # ---- opening modals ------------------------------------------------------------------
 
     async def on_request(self, ack: Any, body: dict[str, Any], context: Any) -> None:
-        """The global shortcut "Request a social media site": the whole-form modal."""
+        """The global shortcut "New social media site": the whole-form modal."""
         await ack()
         if ours(body, None, context):
             await self.adapter.open_whole_form(body, Where(user_id=str(body["user"]["id"])))
