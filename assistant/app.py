@@ -87,17 +87,19 @@ class Service:
         }
 
     def _probe(self) -> dict[str, Any]:
+        if self.process is not None:  # behind the questions already sent to the child
+            return self.process.probe(PROBE_TIMEOUT_S)
         started = time.perf_counter()
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            future = pool.submit(self.answerer.answer, WARM_QUESTION)
-            try:
-                answered = future.result(timeout=PROBE_TIMEOUT_S).answered
-            except FutureTimeout:
-                return {"ok": False, "problem": f"no answer within {PROBE_TIMEOUT_S:.0f} s"}
-            except Exception as exc:  # noqa: BLE001 - any failure means "down", and why
-                return {"ok": False, "problem": f"{type(exc).__name__}: {exc}"}
-            finally:
-                pool.shutdown(wait=False)
+        pool = ThreadPoolExecutor(max_workers=1)  # no ``with``: it would wait for a hung answer
+        future = pool.submit(self.answerer.answer, WARM_QUESTION)
+        try:
+            answered = future.result(timeout=PROBE_TIMEOUT_S).answered
+        except FutureTimeout:
+            return {"ok": False, "problem": f"no answer within {PROBE_TIMEOUT_S:.0f} s"}
+        except Exception as exc:  # noqa: BLE001 - any failure means "down", and why
+            return {"ok": False, "problem": f"{type(exc).__name__}: {exc}"}
+        finally:
+            pool.shutdown(wait=False)
         return {"ok": answered, "seconds": round(time.perf_counter() - started, 3)}
 
 

@@ -7,6 +7,7 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from aiohttp import web
@@ -31,6 +32,7 @@ HEALTH: web.AppKey[dict[str, HealthCheck]] = web.AppKey("health", dict)
 OUTBOX: web.AppKey[Outbox] = web.AppKey("outbox", Outbox)
 # Where adapters run core.handle: questions apart from approvals and form steps.
 LANES: web.AppKey[CoreLanes] = web.AppKey("lanes", CoreLanes)
+HEALTH_THREADS: web.AppKey[ThreadPoolExecutor] = web.AppKey("health threads", ThreadPoolExecutor)
 OPERATIONS: web.AppKey[Operations] = web.AppKey("operations", Operations)  # type: ignore[type-abstract]
 REMINDER_INTERVAL_S = 3600.0
 PURGE_INTERVAL_S = 86400.0  # the retention purge: once a day, and at start-up if not yet today
@@ -104,7 +106,9 @@ async def _healthz(request: web.Request) -> web.Response:
     if OPERATIONS not in app:
         ready = await asyncio.to_thread(app[CORE].ready)
         return web.json_response({"ok": ready}, status=200 if ready else 503)
-    parts: dict[str, Any] = await asyncio.to_thread(app[OPERATIONS].health)
+    # Its own threads: a probe waiting on a hung answerer never holds up other work.
+    loop = asyncio.get_running_loop()
+    parts: dict[str, Any] = await loop.run_in_executor(app[HEALTH_THREADS], app[OPERATIONS].health)
     for platform, check in sorted(app[HEALTH].items()):
         try:
             parts[platform] = await check()
@@ -191,9 +195,11 @@ def build_app(
     app[DELIVERERS] = {}
     app[HEALTH] = {}
     app[LANES] = lanes = CoreLanes(core)
+    app[HEALTH_THREADS] = health_threads = ThreadPoolExecutor(2, thread_name_prefix="healthz")
 
     async def close_lanes(_: web.Application) -> None:
         lanes.close()
+        health_threads.shutdown(wait=False, cancel_futures=True)
 
     app.on_cleanup.append(close_lanes)
     app.router.add_get("/healthz", _healthz)

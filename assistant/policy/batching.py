@@ -99,6 +99,9 @@ class AnswerProcess:
         self.restarts = {"timeout": 0, "stopped": 0}  # why each new child was started
         self._lock = threading.Lock()
         self._closed = False
+        self._in_flight: set[Future[Any]] = set()
+        # The health probe in the child: its future, when it was sent, and to which child.
+        self._probing: tuple[Future[Any], float, ProcessPoolExecutor] | None = None
         self._pool, self._ready = self._start()
 
     def _start(self) -> tuple[ProcessPoolExecutor, Future[bool]]:
@@ -128,6 +131,7 @@ class AnswerProcess:
                 raise AnswerTimeout(
                     f"the answer process did not start in {STARTUP_TIMEOUT_S:.0f} s"
                 ) from None
+            self._in_flight.add(future)
             try:
                 return future.result(timeout=self.timeout)
             except (BrokenProcessPool, CancelledError):
@@ -137,6 +141,8 @@ class AnswerProcess:
             except FutureTimeout:
                 self._replace(pool, "timeout")
                 raise AnswerTimeout(f"no answer within {self.timeout:g} s") from None
+            finally:
+                self._in_flight.discard(future)
         raise BrokenProcessPool("the answer process was closed or stopped twice")
 
     def _replace(self, pool: ProcessPoolExecutor, reason: str) -> None:
@@ -154,6 +160,39 @@ class AnswerProcess:
             self.restarts[reason] += 1
             _stop(pool, grace=0.0)
             self._pool, self._ready = self._start()
+
+    @property
+    def waiting(self) -> int:
+        """Calls sent to the child and not answered yet."""
+        return len(self._in_flight)
+
+    def probe(self, timeout: float) -> dict[str, Any]:
+        """For /healthz: ``{"ok": ...}``, whether the child answers a short question within
+        ``timeout`` s behind the calls already sent. Never retried: a child being replaced is
+        down. At most one probe is in the child at a time; one left there longer than the
+        answer timeout replaces the child, as a question would."""
+        report: dict[str, Any] = {"waiting": self.waiting, "restarts": sum(self.restarts.values())}
+        if self._closed or not self._ready.done():
+            return {"ok": False, "problem": "a new answer process is starting", **report}
+        started = time.monotonic()
+        with self._lock:
+            if self._probing is None or self._probing[0].done():
+                try:
+                    future = self._pool.submit(_answer_in_worker, [WARM_QUESTION])
+                except (BrokenProcessPool, RuntimeError):
+                    return {"ok": False, "problem": "the answer process stopped", **report}
+                self._probing = (future, started, self._pool)
+            probing, sent, pool = self._probing
+        wait = min(timeout, max(0.0, sent + self.timeout - started))
+        try:
+            [answer] = probing.result(timeout=wait)
+        except FutureTimeout:
+            if time.monotonic() - sent >= self.timeout:
+                self._replace(pool, "timeout")
+            return {"ok": False, "problem": f"no answer within {timeout:g} s", **report}
+        except (BrokenProcessPool, CancelledError):
+            return {"ok": False, "problem": "the answer process stopped", **report}
+        return {"ok": answer.answered, "seconds": round(time.monotonic() - started, 3), **report}
 
     def answer_many(self, questions: Sequence[str]) -> list[PolicyAnswer]:
         """Answer in the child; blocks the calling thread only (no lock held meanwhile)."""

@@ -3,7 +3,9 @@ core on SQLite and PostgreSQL): the form and approvals go on while questions wai
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import json
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -28,6 +30,7 @@ from assistant.adapters.lanes import ANSWER_THREADS
 from assistant.adapters.server import build_app
 from assistant.app import Service, build_service
 from assistant.texts import form as form_texts
+from assistant.texts.policy import TOO_SLOW
 from assistant.workflow.stages import Status
 from tests.core.stalling import STALLING_QUESTION, StallingEmbedder
 
@@ -113,3 +116,47 @@ async def test_with_the_answerer_hung_the_form_and_an_approval_go_through(
         assert not [c for c in fake_slack.called("chat.postMessage") if c.args["channel"] in asked]
         [decided] = fake_slack.called("chat.update", to(APPROVAL_CHANNELS["line_manager"]))
         assert not [b for b in decided.args["blocks"] if b["type"] == "actions"]  # decided
+
+
+async def healthz(session: aiohttp.ClientSession, base: str) -> tuple[int, dict[str, Any]]:
+    async with session.get(base + "healthz") as response:
+        return response.status, await response.json()
+
+
+async def test_healthz_says_the_answerer_is_down_while_it_hangs_and_up_once_replaced(
+    fake_slack: Any, tmp_path: Path, db_url: str
+) -> None:
+    timeout_s = 10.0
+    async with stalling_server(tmp_path, fake_slack.url, db_url, timeout_s) as (
+        service,
+        slack,
+        session,
+        base,
+    ):
+        process = service.process
+        assert process is not None
+        status, health = await healthz(session, base)
+        assert status == 200 and health["answerer"]["ok"] is True
+
+        hung = event_payload("message_im", "EvHealth1", text=STALLING_QUESTION, channel="DHUNG1")
+        assert (await slack.event(hung))[0] == 200
+        await wait_until(lambda: process.waiting == 1)  # the question is in the child
+        status, health = await healthz(session, base)
+        assert status == 503 and health["ok"] is False
+        assert health["answerer"]["ok"] is False and health["answerer"]["waiting"] == 1
+        assert health["database"]["ok"] is True and health["index"]["ok"] is True
+
+        # Past the answer timeout the child is replaced: the asker is told, and health is up.
+        [told] = await fake_slack.wait_for("chat.postMessage", to("DHUNG1"), timeout=60)
+        assert TOO_SLOW in json.dumps(told.args)
+        for _ in range(300):
+            status, health = await healthz(session, base)
+            if status == 200:
+                break
+            await asyncio.sleep(0.1)
+        assert status == 200 and health["answerer"]["ok"] is True
+        assert health["answerer"]["restarts"] == 1 and process.restarts["timeout"] == 1
+        asked = event_payload("message_im", "EvHealth2", text="what does 6.3 say?", channel="DOK1")
+        assert (await slack.event(asked))[0] == 200
+        [answered] = await fake_slack.wait_for("chat.postMessage", to("DOK1"), timeout=30)
+        assert "6.3" in json.dumps(answered.args)
