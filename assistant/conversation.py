@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from assistant import form, routes
+from assistant import drafts, form, routes
 from assistant.channels import privately
 from assistant.config import Settings
 from assistant.errors import (
@@ -48,6 +48,7 @@ from assistant.texts import chat as texts
 from assistant.texts import form as form_texts
 from assistant.texts import policy as policy_texts
 from assistant.texts import workflow as workflow_texts
+from assistant.workflow import send_back
 from assistant.workflow.notices import approval_message, request_facts
 from assistant.workflow.service import ApprovalService
 from assistant.workflow.stages import Stage, Status, current_stage, is_pending
@@ -160,14 +161,23 @@ class Assistant:
     def home(self, user: Identity) -> list[Message]:
         """ "My requests" with each one's status, and what waits for this person's decision."""
         mine = self.approvals.list_requests(requester=user)
+        back = {
+            r.id for r in mine if is_pending(r.status) and self.store.changes.open_send_back(r.id)
+        }
         rows = tuple(
             (
                 workflow_texts.REQUEST_REF.format(id=r.id) + " " + _title(r.answers),
-                workflow_texts.STATUS_NAMES[r.status.value],
+                workflow_texts.SENT_BACK_STATUS
+                if r.id in back
+                else workflow_texts.STATUS_NAMES[r.status.value],
             )
             for r in reversed(mine)
         )
-        withdraw = tuple(
+        revise = tuple(
+            Button(workflow_texts.BUTTON_REVISE.format(id=n), Action.FORM_REVISE, str(n))
+            for n in sorted(back, reverse=True)
+        )
+        withdraw = revise + tuple(
             Button(f"Withdraw #{r.id}", Action.WITHDRAW, str(r.id))
             if is_pending(r.status)
             else Button(texts.DOWNLOAD_BUTTON.format(id=r.id), Action.DOWNLOAD, str(r.id))
@@ -286,13 +296,22 @@ class Assistant:
         effects: list[Effect] = [Reply(m) for m in result.messages]
         event = result.event
         if event is None:
-            self.store.save_draft(incoming.user, result.state.to_json())
+            drafts.save(self.store, incoming.user, result.state)
             return effects
         if event.kind is form.EventKind.SUBMITTED:
             if not incoming.verified:
                 return [_private(texts.UNVERIFIED)]  # the draft stays at its review
             # The draft goes in the request's own transaction: a second Submit finds none.
             try:
+                revising = drafts.revising_of(self.store, incoming.user)
+                if revising is not None:
+                    return effects + send_back.resubmit(
+                        self.approvals,
+                        incoming.user,
+                        revising,
+                        dict(event.answers),
+                        from_draft=True,
+                    )
                 return effects + self.approvals.submit(
                     incoming.user,
                     self._name(incoming),
@@ -316,7 +335,7 @@ class Assistant:
         if not checked.ok:
             return [Reply(form.errors_message(checked.errors))]
         state, messages = form.review_whole(checked.answers)
-        self.store.save_draft(incoming.user, state.to_json())
+        drafts.save(self.store, incoming.user, state)
         return [Reply(m) for m in messages]
 
     def _no_whole_form_here(self, state: form.FormState | None) -> list[Effect]:
@@ -332,8 +351,10 @@ class Assistant:
         action = incoming.action
         if not incoming.verified and action in STATE_CHANGING_ACTIONS:
             return [_private(texts.UNVERIFIED)]
-        if action in (Action.APPROVE, Action.REJECT):
-            return self._decide(incoming, approve=action is Action.APPROVE)
+        if action in (Action.APPROVE, Action.REJECT, Action.SEND_BACK):
+            return self._decide(incoming, action)
+        if action is Action.FORM_REVISE:
+            return self._revise(incoming)
         if action is Action.WITHDRAW:
             try:
                 request_id = int(incoming.value.split(":", 1)[0])
@@ -359,10 +380,26 @@ class Assistant:
             return [_private(texts.NO_FORM)]
         return self._form_step(state, incoming)
 
+    def _revise(self, incoming: Incoming) -> list[Effect]:
+        """ "Edit and resubmit": the sent-back request's answers, at the form's review."""
+        try:
+            request_id = int(incoming.value.split(":", 1)[0])
+        except ValueError:
+            return [_private(texts.UNKNOWN_ACTION, Kind.ERROR)]
+        if self.store.load_draft(incoming.user) is not None and (
+            drafts.revising_of(self.store, incoming.user) != request_id
+        ):
+            return [_private(texts.FINISH_OTHER_FORM)]
+        state, messages = send_back.revision(self.approvals, incoming.user, request_id)
+        if state is None:
+            return [PrivateReply(m) for m in messages]
+        drafts.save(self.store, incoming.user, state, revising=request_id)
+        return [Reply(m) for m in messages]
+
     def _has_requests(self, user: Identity) -> bool:
         return bool(self.approvals.list_requests(requester=user))
 
-    def _decide(self, incoming: Incoming, *, approve: bool) -> list[Effect]:
+    def _decide(self, incoming: Incoming, action: Action) -> list[Effect]:
         match = _DECISION.match(incoming.value)
         if match is None:
             return [_private(texts.UNKNOWN_ACTION, Kind.ERROR)]
@@ -379,12 +416,16 @@ class Assistant:
             except NotFound:
                 return [_private(workflow_texts.NO_SUCH_REQUEST.format(id=request_id))]
             stage_name = stage.value
+        if action is Action.SEND_BACK:
+            return send_back.send_back(
+                self.approvals, request_id, stage_name, incoming.user, incoming.text
+            )
         return self.approvals.decide(
             request_id,
             stage_name,
             incoming.user,
             self._name(incoming),
-            approve,
+            action is Action.APPROVE,
             reason=incoming.text,
         )
 

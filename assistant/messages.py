@@ -47,6 +47,8 @@ class Action(StrEnum):
     FORM_WHOLE = "form.whole"  # fields: every field's raw input at once
     APPROVE = "approval.approve"  # value: "<request id>:<stage>"
     REJECT = "approval.reject"  # value: "<request id>:<stage>", text: the reason
+    SEND_BACK = "approval.send_back"  # value: "<request id>:<stage>", text: what to change
+    FORM_REVISE = "form.revise"  # value: request id; opens a sent-back request's answers
     WITHDRAW = "approval.withdraw"  # value: request id
     DOWNLOAD = "approval.download"  # value: request id; sends its Appendix B document
     HELPFUL = "feedback.helpful"  # value: answer id
@@ -59,6 +61,7 @@ STATE_CHANGING_ACTIONS = frozenset(
     {
         Action.APPROVE,
         Action.REJECT,
+        Action.SEND_BACK,
         Action.WITHDRAW,
         Action.HELPFUL,
         Action.NOT_HELPFUL,

@@ -36,6 +36,8 @@ Type a question or an answer to the form. Commands:
   /as NAME              act as another person (e.g. /as principal)
   /approve ID           approve the stage of request ID waiting for you
   /reject ID REASON     reject it, with a reason
+  /sendback ID NOTE     send it back to the requester for changes, with a note
+  /revise ID            edit and resubmit your request that was sent back
   /withdraw ID          withdraw your own pending request
   /helpful, /unhelpful  feedback on the last answer
   /home                 my requests and what waits for my decision
@@ -90,6 +92,10 @@ def _command_for(button: Button) -> str:
         return f"/approve {request}"
     if action is Action.REJECT:
         return f"/reject {request} REASON"
+    if action is Action.SEND_BACK:
+        return f"/sendback {request} NOTE"
+    if action is Action.FORM_REVISE:
+        return f"/revise {request}"
     if action is Action.WITHDRAW:
         return f"/withdraw {request}"
     if action is Action.DOWNLOAD:
@@ -171,6 +177,10 @@ class ConsoleChat:
         by_command: dict[str, Callable[[], Incoming | None]] = {
             "approve": lambda: self._decision(Action.APPROVE, args),
             "reject": lambda: self._decision(Action.REJECT, args),
+            "sendback": lambda: self._decision(Action.SEND_BACK, args),
+            "revise": lambda: Incoming(
+                user=self.identity, action=Action.FORM_REVISE, value=args[0] if args else ""
+            ),
             "withdraw": lambda: Incoming(
                 user=self.identity, action=Action.WITHDRAW, value=args[0] if args else ""
             ),

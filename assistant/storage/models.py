@@ -215,3 +215,22 @@ class OutboxRow(Base):
     problem: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     done_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class SentBackRow(Base):
+    """A stage's "send back for changes": open until the requester resubmits.
+
+    ``previous_answers`` keeps the answers as they were sent back, so the record shows what
+    changed. While one is open the stage cannot be decided and nobody is reminded.
+    """
+
+    __tablename__ = "sent_back"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), index=True)
+    stage: Mapped[str] = mapped_column(String(32))
+    by: Mapped[str] = mapped_column(String(200))
+    by_name: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str] = mapped_column(Text)
+    previous_answers: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    resubmitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)

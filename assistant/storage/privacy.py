@@ -251,12 +251,12 @@ class Privacy:
             ):
                 decision.decided_by, decision.decided_by_name = f"erased:{decision.stage}", ERASED
                 touched.setdefault(decision.request_id, set()).add(f"{decision.stage} approver")
-            if pattern is not None:
-                for row in session.scalars(select(RequestRow)):
-                    redacted = _redact(json.loads(row.answers), pattern)
-                    if json.dumps(redacted, sort_keys=True) != row.answers:
-                        row.answers = json.dumps(redacted, sort_keys=True)
-                        touched.setdefault(row.id, set()).add("person named on the form")
+            # Their names and identities, wherever a form gives them.
+            for row in session.scalars(select(RequestRow)):
+                redacted = _redact(json.loads(row.answers), pattern, set(keys))
+                if json.dumps(redacted, sort_keys=True) != row.answers:
+                    row.answers = json.dumps(redacted, sort_keys=True)
+                    touched.setdefault(row.id, set()).add("person named on the form")
             report.add(
                 "audit lines",
                 _rows(
@@ -320,11 +320,14 @@ class Privacy:
             )
 
 
-def _redact(value: Any, pattern: re.Pattern[str]) -> Any:
+def _redact(value: Any, pattern: re.Pattern[str] | None, identities: set[str]) -> Any:
+    """``value`` (form answers) with the person's names and identities replaced."""
     if isinstance(value, str):
-        return pattern.sub(ERASED, value)
+        if value in identities:
+            return ERASED
+        return pattern.sub(ERASED, value) if pattern is not None else value
     if isinstance(value, list):
-        return [_redact(v, pattern) for v in value]
+        return [_redact(v, pattern, identities) for v in value]
     if isinstance(value, dict):
-        return {k: _redact(v, pattern) for k, v in value.items()}
+        return {k: _redact(v, pattern, identities) for k, v in value.items()}
     return value

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
+from assistant.storage.changes_repository import ChangesRepository
 from assistant.storage.conversation_repository import ConversationRepository
 from assistant.storage.db import make_engine, make_sessions, migrate_engine
 from assistant.storage.outbox_repository import OutboxRepository
@@ -30,6 +31,11 @@ class Store(RequestRepository, ConversationRepository):
     def privacy(self) -> Privacy:
         """Retention, subject access and erasure over this database."""
         return Privacy(self.engine, self._sessions)
+
+    @property
+    def changes(self) -> ChangesRepository:
+        """Requests sent back for changes and their resubmissions."""
+        return ChangesRepository(self._sessions)
 
     @property
     def outbox(self) -> OutboxRepository:

@@ -71,12 +71,15 @@ def export_person(
                 .order_by(DecisionRow.request_id)
             )
         )
+        quoted = [json.dumps(k) for k in keys]  # an identity as the form's JSON holds it
         named = [
             r.id
             for r in session.scalars(select(RequestRow).order_by(RequestRow.id))
-            if pattern is not None
-            and r.id not in {m.id for m in made}
-            and pattern.search(r.answers)
+            if r.id not in {m.id for m in made}
+            and (
+                (pattern is not None and pattern.search(r.answers))
+                or any(q in r.answers for q in quoted)
+            )
         ]
         references = [
             {"kind": r.kind, "key": r.key, "updated_at": r.updated_at.isoformat()}

@@ -41,6 +41,10 @@ FORM_IN_DIRECT_MESSAGES = (
 )
 
 BACK_TO_FORM = "Back to your approval form:"
+FINISH_OTHER_FORM = (
+    "You have another approval form in progress: submit or cancel it first, then press Edit "
+    "and resubmit again."
+)
 RESUMING_FORM = "You have an approval form in progress. Picking up where you left off:"
 NO_FORM = "You don't have an approval form in progress. Say \u201cstart the approval form\u201d to begin one."
 ALREADY_SUBMITTED = (

@@ -100,8 +100,11 @@ APPROVAL_REQUEST = (
 )
 BUTTON_APPROVE = "Approve"
 BUTTON_REJECT = "Reject"
+BUTTON_SEND_BACK = "Send back for changes"
+BUTTON_REVISE = "Edit and resubmit #{id}"
 DECIDED_APPROVED = "Approved by {name} at {when}"
 DECIDED_REJECTED = "Rejected by {name}: {reason}"
+DECIDED_SENT_BACK = "Sent back for changes by {name}: {note}"
 DECIDED_WITHDRAWN = "Withdrawn by {name} at {when}"
 REMINDER = (
     "Reminder: request #{id} from {requester} has waited {days} school days for {stage} approval."
@@ -133,6 +136,29 @@ REASON_TOO_LONG = (
     "reject again. Nothing was changed."
 )
 REASON_NEEDED = "Please give a reason for rejecting request #{id}; {requester} will see it."
+NOTE_NEEDED = (
+    "Please say what should change before request #{id} can be approved; {requester} will "
+    "see your note."
+)
+SENT_BACK_DONE = "Request #{id} is back with {requester} for changes, with your note."
+SENT_BACK_ALREADY = "Request #{id} is already back with its requester for changes."
+SENT_BACK_TO_REQUESTER = (
+    "The {stage} ({name}) sent your request #{id} back for changes: {note}\n"
+    "Press Edit and resubmit to change your answers. It keeps its number, and goes back to "
+    "the {stage} when you submit it again."
+)
+SENT_BACK_WAITING = (
+    "Request #{id} was sent back for changes by {name} at {when}; it can be decided once "
+    "{requester} resubmits it."
+)
+SENT_BACK_STATUS = "sent back to you for changes"
+NOT_SENT_BACK = "Request #{id} is not waiting for your changes, so there is nothing to edit."
+NOT_YOURS_TO_REVISE = "Request #{id} is not yours to edit."
+REVISING = (
+    "Editing request #{id}, sent back by the {stage} ({name}): {note}\n"
+    "Change what is needed, then submit it again."
+)
+RESUBMITTED = "Thank you. Request #{id} is resubmitted and is being sent to the {stage} again."
 ALREADY_DECIDED = "Request #{id} was already {decision} at the {stage} stage by {name} at {when}."
 NOT_THIS_STAGE = (
     "Request #{id} is not waiting for the {stage} stage; it is {status}. Nothing was changed."

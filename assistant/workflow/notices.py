@@ -52,6 +52,7 @@ def approval_message(request: ApprovalRequest, stage: Stage, facts: Facts) -> Me
     )
     buttons = (
         Button(texts.BUTTON_APPROVE, Action.APPROVE, value, style="primary"),
+        Button(texts.BUTTON_SEND_BACK, Action.SEND_BACK, value, needs_reason=True),
         Button(texts.BUTTON_REJECT, Action.REJECT, value, style="danger", needs_reason=True),
     )
     return Message(

@@ -35,8 +35,11 @@ def due(service: ApprovalService, now: datetime) -> list[Effect]:
         stage = current_stage(request.status)
         if stage is None:
             continue
+        if service.store.changes.open_send_back(request.id) is not None:
+            continue  # with the requester for changes: nobody to remind
         decisions = service.store.decisions(request.id)
-        since = max([request.created_at, *(d.decided_at for d in decisions)])
+        # The wait starts at the submission, the last decision or a resubmission.
+        since = max([request.created_at, request.updated_at, *(d.decided_at for d in decisions)])
         waited = calendar.school_days_between(since, now)
         period = waited // every
         if period < 1 or not service.store.claim_reminder(request.id, stage, period, at=now):

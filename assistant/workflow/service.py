@@ -110,7 +110,7 @@ class ApprovalService:
             name=requester_name, id=request.id, stage=texts.STAGE_TITLES[stage.value]
         )
         effects: list[Effect] = [Reply(Message(text=confirm, kind=Kind.NOTICE))]
-        posts, notice = self._ask_stage(request, stage)
+        posts, notice = self.ask_stage(request, stage)
         if notice:
             effects.append(Reply(Message(text=notice, kind=Kind.NOTICE)))
         said = None if self._reachable(request, stage) else stage  # its notice said so already
@@ -163,10 +163,10 @@ class ApprovalService:
             stage = Stage(stage)
         except (NotFound, ValueError):
             return _private(texts.NO_SUCH_REQUEST.format(id=request_id))
-        refusal = self._not_theirs(request, stage, decider)
+        refusal = self.why_not_decider(request, stage, decider)
         if refusal:
             return _private(refusal)
-        refusal = self._not_decidable(request, stage)
+        refusal = self.why_not_decidable(request, stage)
         if refusal:
             return _private(refusal)
         reason = reason.strip()
@@ -189,9 +189,9 @@ class ApprovalService:
                 at=self.clock(),
             )
         except AlreadyDecided:
-            return _private(self._not_decidable(request, stage, fresh=True))
+            return _private(self.why_not_decidable(request, stage, fresh=True))
         except IllegalTransition:
-            return _private(self._not_decidable(request, stage, fresh=True))
+            return _private(self.why_not_decidable(request, stage, fresh=True))
         return self._after_decision(self.store.get_request(request.id), decision)
 
     def withdraw(self, request_id: int, who: Identity) -> list[Effect]:
@@ -330,12 +330,12 @@ class ApprovalService:
         everyone = who_decides.approvers(request, stage, self.settings, decisions)
         return [w for w in everyone if w.platform == request.platform]
 
-    def _not_theirs(self, request: ApprovalRequest, stage: Stage, decider: Identity) -> str:
+    def why_not_decider(self, request: ApprovalRequest, stage: Stage, decider: Identity) -> str:
         """Why ``decider`` may not decide ``stage`` of ``request``, or "" if they may."""
         decisions = self.store.decisions(request.id)
         return who_decides.refusal(request, stage, decider, self.settings, decisions)
 
-    def _ask_stage(self, request: ApprovalRequest, stage: Stage) -> tuple[list[Effect], str]:
+    def ask_stage(self, request: ApprovalRequest, stage: Stage) -> tuple[list[Effect], str]:
         """Effects asking ``stage`` to decide, and a notice for the requester if any."""
         message = notices.approval_message(request, stage, self._facts(request))
         channel = self.settings.channel(stage.value, request.platform)
@@ -360,7 +360,9 @@ class ApprovalService:
             return effects, notice
         return [SendDirect(w, message) for w in reachable], notice
 
-    def _not_decidable(self, request: ApprovalRequest, stage: Stage, *, fresh: bool = False) -> str:
+    def why_not_decidable(
+        self, request: ApprovalRequest, stage: Stage, *, fresh: bool = False
+    ) -> str:
         """Why ``stage`` of ``request`` cannot be decided now, or "" if it can."""
         if fresh:
             request = self.store.get_request(request.id)
@@ -372,6 +374,14 @@ class ApprovalService:
                 stage=texts.STAGE_TITLES[stage.value],
                 name=earlier.decided_by_name,
                 when=texts.when(earlier.decided_at),
+            )
+        sent = self.store.changes.open_send_back(request.id)
+        if sent is not None and is_pending(request.status):
+            return texts.SENT_BACK_WAITING.format(
+                id=request.id,
+                name=sent.by_name,
+                when=texts.when(sent.at),
+                requester=request.requester_name,
             )
         status = texts.STATUS_NAMES[request.status.value]
         if not is_pending(request.status):
@@ -417,7 +427,7 @@ class ApprovalService:
                 next=texts.STAGE_TITLES[following.value],
             )
             effects.append(SendDirect(request.requester, Message(text=text, kind=Kind.NOTICE)))
-            posts, notice = self._ask_stage(request, following)
+            posts, notice = self.ask_stage(request, following)
             if notice:
                 effects.append(SendDirect(request.requester, Message(text=notice)))
             effects += posts

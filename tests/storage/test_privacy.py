@@ -155,6 +155,13 @@ def _linda_everywhere(store: Store):
     store.remember("teams_conversation", "user:tenant-1:aad-omar", {"conversation": "y"})
     mine = _approved_by_all(store, LINDA_SLACK, "Linda Lee")
     omars = _approved_by_all(store, OMAR, "Omar", moderators="Linda Lee and Sam")
+    store.create_request(  # the form's shape: people as name and identity
+        requester=PAT,
+        requester_name="Pat Principal",
+        answers={"administrators": [{"name": "L. Lee", "identity": "teams:aad-linda"}]},
+        platform="slack",
+        at=T0,
+    )
     return mine, omars
 
 
@@ -176,7 +183,7 @@ def test_export_gathers_everything_about_the_person_on_every_platform(store: Sto
         (mine.id, "senior_manager"),
         (omars.id, "senior_manager"),
     ]
-    assert found["named_on_requests"] == [omars.id]
+    assert found["named_on_requests"] == [omars.id, omars.id + 1]
     assert sorted(r["key"] for r in found["platform_references"]) == [
         "ULINDA",
         "user:tenant-1:aad-linda",
@@ -201,6 +208,9 @@ def test_erasure_removes_the_person_and_leaves_tombstones_in_the_records(store: 
     request = store.get_request(mine.id)
     assert str(request.requester) == "erased:requester"
     assert store.get_request(omars.id).answers["moderators"] == "(erased) and Sam"
+    assert store.get_request(omars.id + 1).answers == {
+        "administrators": [{"name": "L. Lee", "identity": "(erased)"}]  # another spelling stays
+    }
     senior = store.decision(omars.id, Stage.SENIOR_MANAGER)
     assert senior is not None and senior.approved
     assert (str(senior.decided_by), senior.decided_by_name) == ("erased:senior_manager", "(erased)")

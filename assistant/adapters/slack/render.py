@@ -329,14 +329,16 @@ def text_modal(
 
 
 def reason_modal(*, metadata: dict[str, str]) -> Block:
-    """The modal that asks an approver why they reject; ``metadata`` comes back on submit."""
+    """The modal that asks an approver why they reject, or what to change when they send a
+    request back; ``metadata`` (with the action) comes back on submit."""
+    back = metadata.get("action") == Action.SEND_BACK.value
     return text_modal(
         callback_id=REASON_CALLBACK,
-        title=texts.REASON_MODAL_TITLE,
-        submit=texts.REASON_MODAL_SUBMIT,
+        title=texts.NOTE_MODAL_TITLE if back else texts.REASON_MODAL_TITLE,
+        submit=texts.NOTE_MODAL_SUBMIT if back else texts.REASON_MODAL_SUBMIT,
         close=texts.REASON_MODAL_CLOSE,
         input_ids=(REASON_BLOCK, REASON_INPUT),
-        label=texts.REASON_LABEL,
-        hint=texts.REASON_HINT,
+        label=texts.NOTE_LABEL if back else texts.REASON_LABEL,
+        hint=texts.NOTE_HINT if back else texts.REASON_HINT,
         metadata=json.dumps(metadata),
     )

@@ -75,11 +75,12 @@ def _button(button: Button) -> dict[str, Any]:
     data = {"action": button.action.value, "value": button.value}
     if not button.needs_reason:
         return _submit(button.label, data, style)
+    back = button.action is Action.SEND_BACK
     reason = {
         "type": "Input.Text",
         "id": "reason",
-        "label": texts.REASON_LABEL,
-        "placeholder": texts.REASON_PLACEHOLDER,
+        "label": texts.NOTE_LABEL if back else texts.REASON_LABEL,
+        "placeholder": texts.NOTE_PLACEHOLDER if back else texts.REASON_PLACEHOLDER,
         "isMultiline": True,
         "isRequired": True,
         "errorMessage": texts.REASON_REQUIRED,
@@ -92,7 +93,11 @@ def _button(button: Button) -> dict[str, Any]:
             "type": "AdaptiveCard",
             "version": CARD_VERSION,
             "body": [reason],
-            "actions": [_submit(texts.SEND_REJECTION, data, style or "destructive")],
+            "actions": [
+                _submit(texts.SEND_BACK, data, "positive")
+                if back
+                else _submit(texts.SEND_REJECTION, data, style or "destructive")
+            ],
         },
     }
 

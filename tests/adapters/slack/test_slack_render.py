@@ -132,3 +132,14 @@ def test_consequential_buttons_ask_are_you_sure(action: Action, style: str) -> N
 def test_everyday_buttons_do_not_ask() -> None:
     *_, block = blocks_for(Message("x", buttons=(Button("Helpful", Action.HELPFUL, "1"),)))
     assert "confirm" not in block["elements"][0]
+
+
+def test_the_note_modal_of_send_back_says_what_it_is_for() -> None:
+    from assistant.adapters.slack.render import reason_modal
+
+    back = reason_modal(metadata={"action": "approval.send_back", "value": "4:line_manager"})
+    reject = reason_modal(metadata={"action": "approval.reject", "value": "4:line_manager"})
+    assert back["title"]["text"] == "Send back for changes"
+    assert back["submit"]["text"] == "Send back"
+    assert back["blocks"][0]["label"]["text"] == "What should the requester change?"
+    assert reject["title"]["text"] == "Reason for rejecting"

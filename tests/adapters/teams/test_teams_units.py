@@ -151,3 +151,19 @@ def test_typed_mention_tags_are_only_names_and_real_ones_keep_their_person():
         {"name": "Pat Patel", "identity": None},
         {"name": "Jo Deputy", "identity": "teams:aad-jo"},
     ]
+
+
+def test_send_back_opens_a_note_input_and_sends_it_back() -> None:
+    buttons = (
+        Button("Send back for changes", Action.SEND_BACK, "4:line_manager", needs_reason=True),
+        Button("Reject", Action.REJECT, "4:line_manager", style="danger", needs_reason=True),
+    )
+    body = card(Message("Request #4", kind=Kind.APPROVAL, buttons=buttons))
+    back, reject = body["actions"]
+    assert back["type"] == "Action.ShowCard"
+    [note] = back["card"]["body"]
+    assert note["label"] == "What should the requester change?" and note["isRequired"]
+    [send] = back["card"]["actions"]
+    assert send["title"] == "Send back"
+    assert send["data"]["action"] == "approval.send_back"
+    assert reject["card"]["actions"][0]["title"] == "Send rejection"
