@@ -26,4 +26,14 @@ APPROVALS_NEED_REGISTRATION = (
     "and approves nothing. Ask your IT team to register the bot with Microsoft "
     "(MICROSOFT_APP_ID), then do it from Teams."
 )
+WELCOME = (
+    "Hello! I'm the Policy Assistant. I can:\n"
+    "\u2022 answer your questions about the Social Media Policy with the policy's own words, "
+    "quoting the clauses, for example \u201cCan I friend a former pupil?\u201d;\n"
+    "\u2022 take you through the Social Media Site Creation Approval Form (Appendix B): say "
+    "\u201cstart the approval form\u201d;\n"
+    "\u2022 let approvers approve, reject or send back a request for changes right here in "
+    "Teams.\n"
+    "Say \u201cmy requests\u201d to see your requests and anything waiting for your decision."
+)
 SOMETHING_WENT_WRONG = chat.SOMETHING_WENT_WRONG

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from botbuilder.core import ActivityHandler, TurnContext
 from botbuilder.core.teams import TeamsInfo
-from botbuilder.schema import Activity
+from botbuilder.schema import Activity, ChannelAccount
 
 from assistant.adapters.lanes import CoreLanes
 from assistant.adapters.teams.cards import activity_for
@@ -21,6 +21,11 @@ from assistant.adapters.teams.translate import (
     mentions_bot,
     people_mentioned,
     to_incoming,
+)
+from assistant.adapters.teams.welcome import (
+    installs_bot_personally,
+    welcome_key,
+    welcome_message,
 )
 from assistant.core import Core
 from assistant.errors import AssistantError
@@ -73,6 +78,31 @@ class TeamsBot(ActivityHandler):
                 await asyncio.to_thread(self._core.remember, CONVERSATION_KIND, key, reference)
             except Exception:
                 log.exception("Teams: could not keep the conversation reference %s", key)
+
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        await self._welcome(turn_context)
+
+    async def on_members_added_activity(
+        self, members_added: Sequence[ChannelAccount], turn_context: TurnContext
+    ) -> None:
+        await self._welcome(turn_context)
+
+    async def _welcome(self, turn_context: TurnContext) -> None:
+        """Say what the bot does when installed in a personal chat: once per chat.
+
+        A welcome changes nothing, so the trial sends it too. Teams may announce one install
+        both as an installationUpdate and as a conversationUpdate, and redeliver either.
+        """
+        activity = turn_context.activity
+        if not installs_bot_personally(activity):
+            return
+        for key in (f"teams:activity:{activity.id}" if activity.id else "", welcome_key(activity)):
+            if key and not await asyncio.to_thread(self._core.first_delivery, key):
+                return
+        try:
+            await self._reply(turn_context, welcome_message())
+        except Exception:
+            log.exception("Teams: sending the welcome failed")
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
