@@ -15,6 +15,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from assistant.delegation import Delegation, parse_delegations
 from assistant.errors import ConfigError
 from assistant.messages import Identity
 from assistant.people import Directory, Person, parse_people
@@ -87,6 +88,9 @@ class Settings:
     answer_timeout_s: float = 20.0
     # how long personal data is kept ([retention]; see assistant.retention)
     retention: Retention = field(default_factory=Retention)
+    # who stands in for whom when ([[delegations]]; the workflow adds those made by command
+    # and keeps only the ones covering today when it decides who may decide)
+    delegations: tuple[Delegation, ...] = ()
     # platform -> channel told when a request cannot reach its approvers ([admin])
     admin_channels: Mapping[str, str] = field(default_factory=dict)
     # school days and hours for reminders; where a stage goes after too many reminders
@@ -202,6 +206,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, root: Path | None = N
     known = {
         "database_url", "reminder_days", "followup_minutes", "answer_timeout_seconds", "roles",
         "stages", "people", "school", "escalation", "retention", "admin",
+        "delegations",
     }  # fmt: skip
     for key in sorted(set(data) - known):
         problems.append(f"{key}: unknown key (expected one of {', '.join(sorted(known))})")
@@ -283,7 +288,8 @@ def load_settings(env: Mapping[str, str] | None = None, *, root: Path | None = N
     escalation, escalation_problems = parse_escalation(data.get("escalation", {}), PLATFORMS)
     retention, retention_problems = parse_retention(data.get("retention", {}))
     admin_channels, admin_problems = _admin_channels(data.get("admin", {}))
-    problems += admin_problems
+    delegations, delegation_problems = parse_delegations(data.get("delegations"), persons)
+    problems += admin_problems + delegation_problems
     problems += school_problems + escalation_problems + retention_problems
 
     port_text = env.get("PORT", str(DEFAULT_PORT))
@@ -353,6 +359,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, root: Path | None = N
         answer_timeout_s=answer_timeout,
         retention=retention,
         admin_channels=admin_channels,
+        delegations=delegations,
         school=school,
         escalation=escalation,
         host=env.get("HOST", "127.0.0.1"),

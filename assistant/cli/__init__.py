@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "assistant.cli.db",  # db upgrade/status, backup, restore
     "assistant.cli.data",  # data purge/export/erase
     "assistant.cli.outbox",  # outbox list/retry
+    "assistant.cli.delegate",  # delegate add/list/end
     "assistant.cli.teams",  # teams package, doctor
     "assistant.cli.slack",  # slack manifest
 )

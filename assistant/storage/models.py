@@ -6,12 +6,13 @@ classes describe it for queries and must stay in step with the newest revision.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     Integer,
@@ -234,3 +235,16 @@ class SentBackRow(Base):
     previous_answers: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UtcDateTime)
     resubmitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class DelegationRow(Base):
+    """A delegation made by command: ``to_key`` decides for ``from_key`` over the dates."""
+
+    __tablename__ = "delegations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    from_key: Mapped[str] = mapped_column(String(200))
+    to_key: Mapped[str] = mapped_column(String(200))
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)

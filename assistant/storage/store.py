@@ -7,6 +7,7 @@ from sqlalchemy import Engine
 from assistant.storage.changes_repository import ChangesRepository
 from assistant.storage.conversation_repository import ConversationRepository
 from assistant.storage.db import make_engine, make_sessions, migrate_engine
+from assistant.storage.delegation_repository import DelegationRepository
 from assistant.storage.outbox_repository import OutboxRepository
 from assistant.storage.privacy import Privacy
 from assistant.storage.request_repository import RequestRepository
@@ -36,6 +37,11 @@ class Store(RequestRepository, ConversationRepository):
     def changes(self) -> ChangesRepository:
         """Requests sent back for changes and their resubmissions."""
         return ChangesRepository(self._sessions)
+
+    @property
+    def delegations(self) -> DelegationRepository:
+        """Delegations made by command."""
+        return DelegationRepository(self._sessions)
 
     @property
     def outbox(self) -> OutboxRepository:

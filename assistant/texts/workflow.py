@@ -104,6 +104,7 @@ BUTTON_SEND_BACK = "Send back for changes"
 BUTTON_REVISE = "Edit and resubmit #{id}"
 DECIDED_APPROVED = "Approved by {name} at {when}"
 DECIDED_REJECTED = "Rejected by {name}: {reason}"
+ACTING_FOR = "{name} acting for {absent}"
 DECIDED_SENT_BACK = "Sent back for changes by {name}: {note}"
 DECIDED_WITHDRAWN = "Withdrawn by {name} at {when}"
 REMINDER = (

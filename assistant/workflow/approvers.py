@@ -11,6 +11,9 @@ The rules, always about people (:class:`~assistant.people.Person`), never single
   site's author, or a stage after one they have already decided.
 * The terminal is unauthenticated: a console identity decides only requests made in the
   terminal.
+* Absence: a delegate may decide whatever the person they stand in for may
+  (``settings.delegations``, which the workflow narrows to those covering today); the same
+  exclusions apply to the delegate, and the record names both.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from itertools import product
 from typing import Any
 
 from assistant.config import Settings
+from assistant.delegation import acting_for, delegates
 from assistant.messages import Identity
 from assistant.people import Directory, Person
 from assistant.storage.records import ApprovalRequest, Decision
@@ -86,13 +90,21 @@ def line_manager_person(request: ApprovalRequest, settings: Settings) -> Person 
     return None
 
 
-def _candidates(request: ApprovalRequest, stage: Stage, settings: Settings) -> tuple[Person, ...]:
-    """Who the stage is for before anyone is excluded (see the module docstring)."""
+def _holders(request: ApprovalRequest, stage: Stage, settings: Settings) -> tuple[Person, ...]:
+    """Who the stage is for in their own right, before anyone is excluded."""
     if stage is Stage.LINE_MANAGER:
         one = line_manager_person(request, settings)
         if one is not None and one.key not in excluded(request, stage, settings):
             return (one,)
     return settings.directory.role(stage.value)
+
+
+def _candidates(request: ApprovalRequest, stage: Stage, settings: Settings) -> tuple[Person, ...]:
+    """Who the stage is for before anyone is excluded: its holders, then their delegates."""
+    holders = _holders(request, stage, settings)
+    standing_in = delegates(holders, settings.delegations, settings.persons)
+    keys = {p.key for p in holders}
+    return holders + tuple(p for p in standing_in if p.key not in keys)
 
 
 def excluded(
@@ -203,6 +215,23 @@ def refusal(
     return ""
 
 
-def record_name(who: Identity, settings: Settings) -> str:
-    """The name a decision is recorded under: the configured name, never a self-chosen one."""
-    return settings.directory.name(who) or str(who)
+def record_name(
+    who: Identity,
+    settings: Settings,
+    request: ApprovalRequest | None = None,
+    stage: Stage | None = None,
+) -> str:
+    """The name a decision is recorded under: the configured name, never a self-chosen one;
+    "X acting for Y" when ``who`` decides ``stage`` of ``request`` as someone's delegate."""
+    name = settings.directory.name(who) or str(who)
+    if request is None or stage is None:
+        return name
+    person = settings.directory.person(who)
+    absent = acting_for(person, _holders(request, stage, settings), settings.delegations)
+    return texts.ACTING_FOR.format(name=name, absent=absent.label()) if absent else name
+
+
+def delegates_of(request: ApprovalRequest, stage: Stage, settings: Settings) -> list[Person]:
+    """The people deciding ``stage`` of ``request`` for someone absent (told directly)."""
+    holders = _holders(request, stage, settings)
+    return delegates(holders, settings.delegations, settings.persons)

@@ -58,7 +58,7 @@ def send_back(
     note = note.strip()
     if not note:
         return _private(texts.NOTE_NEEDED.format(id=request.id, requester=request.requester_name))
-    name = who_decides.record_name(decider, service.settings)
+    name = who_decides.record_name(decider, service.settings, request, stage)
     try:
         service.store.changes.send_back(
             request, stage, by=decider, by_name=name, note=note, at=service.clock()

@@ -30,6 +30,7 @@ from assistant.storage.records import ApprovalRequest, AuditEvent, Decision
 from assistant.storage.request_repository import utcnow
 from assistant.storage.store import Store
 from assistant.texts import workflow as texts
+from assistant.uktime import uk
 from assistant.workflow import approvers as who_decides
 from assistant.workflow import notices, reminders
 from assistant.workflow.appendix_docx import render_docx
@@ -78,11 +79,23 @@ class ApprovalService:
         summarise: Callable[[dict[str, Any]], Rows] = default_summary,
     ) -> None:
         self.store = store
-        self.settings = settings
+        self._settings = settings
         self.clock = clock
         self.summarise = summarise
 
     # ---- actions ----------------------------------------------------------------------
+
+    @property
+    def settings(self) -> Settings:
+        """The settings, with the delegations (configured and made by command) that cover
+        today in UK time, so that every rule of who decides sees today's stand-ins."""
+        today = uk(self.clock()).date()
+        configured = [d for d in self._settings.delegations if d.covers(today)]
+        made = self.store.delegations.current(today)
+        active = tuple(configured + made)
+        if active == self._settings.delegations:
+            return self._settings
+        return replace(self._settings, delegations=active)
 
     def submit(
         self,
@@ -175,7 +188,7 @@ class ApprovalService:
                 texts.REASON_NEEDED.format(id=request.id, requester=request.requester_name)
             )
         # The record carries the configured name, never one the decider chose for themselves.
-        name = who_decides.record_name(decider, self.settings)
+        name = who_decides.record_name(decider, self.settings, request, stage)
         new_status = next_status(request.status, Event.APPROVE if approve else Event.REJECT)
         try:
             decision = self.store.record_decision(
@@ -354,9 +367,13 @@ class ApprovalService:
                 PostToChannel(request.platform, channel, message, anchor(request.id, stage))
             ]
             one = who_decides.line_manager_person(request, self.settings)
+            direct = {p.key: p for p in who_decides.delegates_of(request, stage, self.settings)}
             if stage is Stage.LINE_MANAGER and one is not None:
-                # The request's own line manager may not be in the channel: ask them directly.
-                effects += [SendDirect(w, message) for w in reachable if w in one.identities]
+                direct[one.key] = one
+            # The request's own line manager, and anyone standing in for an absent approver,
+            # may not be in the channel: ask them directly.
+            mine = {i for p in direct.values() for i in p.identities}
+            effects += [SendDirect(w, message) for w in reachable if w in mine]
             return effects, notice
         return [SendDirect(w, message) for w in reachable], notice
 
