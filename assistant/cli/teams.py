@@ -124,6 +124,12 @@ def _doctor_command(args: argparse.Namespace) -> int:
     )
     print("ok    Slack: on" if settings.slack.enabled else "info  Slack: off")
     problems = _index_build_report(settings)
+    if settings.slack.enabled:
+        from assistant.adapters.slack.doctor import run_slack_report
+
+        slack_lines, slack_problems = run_slack_report(settings)
+        print("\n".join(slack_lines))
+        problems += slack_problems
     try:
         from assistant.app import build_core
     except ImportError:

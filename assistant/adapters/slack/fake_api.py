@@ -40,6 +40,9 @@ class FakeSlackApi:
         self._rate_limited: dict[str, int] = {}
         self._failing: dict[str, str] = {}
         self.failing_channels: dict[str, str] = {}  # channel -> error every post there gets
+        self.scopes = "chat:write,im:write"  # what auth.test says the token was granted
+        self.not_member_of: set[str] = set()  # channels conversations.info says the bot is not in
+        self.channels_missing: set[str] = set()  # channels conversations.info does not know
         self._held: dict[str, asyncio.Event] = {}
         self.unknown_users: set[str] = set()  # users.info answers user_not_found for these
         self._ts = itertools.count(1)
@@ -148,9 +151,12 @@ class FakeSlackApi:
         if method == "chat.postMessage" and args.get("channel") in self.failing_channels:
             error = self.failing_channels[str(args["channel"])]
             return web.json_response({"ok": False, "error": error})
+        if method == "conversations.info" and args.get("channel") in self.channels_missing:
+            return web.json_response({"ok": False, "error": "channel_not_found"})
         result = self._result(method, args)
         call.result = result
-        return web.json_response(result)
+        headers = {"x-oauth-scopes": self.scopes} if method == "auth.test" else {}
+        return web.json_response(result, headers=headers)
 
     def _result(self, method: str, args: Mapping[str, Any]) -> dict[str, Any]:
         ts = f"{1700000000 + next(self._ts)}.000100"
@@ -175,6 +181,10 @@ class FakeSlackApi:
             return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts")}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": ts}
+        if method == "conversations.info":
+            channel = str(args.get("channel", ""))
+            member = channel not in self.not_member_of
+            return {"ok": True, "channel": {"id": channel, "is_member": member}}
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": "D" + str(args.get("users", "")).split(",")[0]}}
         if method == "users.info":
