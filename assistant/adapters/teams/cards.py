@@ -15,6 +15,7 @@ from botbuilder.core import CardFactory, MessageFactory
 from botbuilder.schema import Activity
 
 from assistant.adapters.teams.markdown import escape_markdown, escape_text
+from assistant.form.fields import MAX_ANSWER_CHARS, FieldKind, Step, kind_of
 from assistant.messages import Action, Button, Kind, Message
 from assistant.texts import teams as texts
 
@@ -22,6 +23,10 @@ CARD_VERSION = "1.4"
 CARD_KINDS = frozenset({Kind.ANSWER, Kind.QUESTION, Kind.REVIEW, Kind.APPROVAL, Kind.DECIDED})
 MAX_ACTION_BUTTONS = 5  # Teams shows at most six actions on a card; keep one spare
 __all__ = ["activity_for", "card", "escape_markdown", "escape_text", "needs_card", "plain_text"]
+# A typed form answer's submit: ``{ANSWER_FIELD: <field key>, ANSWER_INPUT: <what was entered>}``,
+# handed to the core as if it had been typed into the chat.
+ANSWER_FIELD = "form_answer"
+ANSWER_INPUT = "answer"
 _BLOCK_KEYS = frozenset({"spacing", "separator", "horizontalAlignment"})
 
 
@@ -157,6 +162,36 @@ def _choices(message: Message) -> tuple[list[dict[str, Any]], list[dict[str, Any
     return [element], [_submit(texts.NEXT, {"action": choices.action.value})]
 
 
+def _answer_input(message: Message) -> dict[str, Any] | None:
+    """A date picker or a text box for a typed form question, else None.
+
+    The answer still reaches the core as typed text: Input.Date gives ``yyyy-mm-dd``, which
+    the form reads as a date, and typing the answer into the chat keeps working.
+    """
+    if message.kind is not Kind.QUESTION or message.choices is not None or message.people:
+        return None
+    try:
+        kind = kind_of(Step(message.field))
+    except ValueError:
+        return None
+    element: dict[str, Any] = {
+        "id": ANSWER_INPUT,
+        "isRequired": True,
+        "errorMessage": texts.ANSWER_REQUIRED,
+    }
+    if kind is FieldKind.DATE:
+        return {"type": "Input.Date", **element, "placeholder": texts.DATE_PLACEHOLDER}
+    if kind not in (FieldKind.TEXT, FieldKind.AGE_RANGE):
+        return None
+    return {
+        "type": "Input.Text",
+        **element,
+        "placeholder": texts.ANSWER_PLACEHOLDER,
+        "isMultiline": kind is FieldKind.TEXT,
+        "maxLength": MAX_ANSWER_CHARS,
+    }
+
+
 def card(message: Message) -> dict[str, Any]:
     """The Adaptive Card for ``message``."""
     body: list[dict[str, Any]] = []
@@ -171,12 +206,19 @@ def card(message: Message) -> dict[str, Any]:
         body.append({"type": "FactSet", "facts": facts})
     choice_body, actions = _choices(message)
     body.extend(choice_body)
+    answer = _answer_input(message)
+    if answer is not None:
+        body.append(answer)
+        actions.append(_submit(texts.NEXT, {ANSWER_FIELD: message.field}, "positive"))
     if message.people:
         body.append(_text_block(texts.PEOPLE_HINT, isSubtle=True, size="Small"))
     if message.context:
         body.append(_text_block(message.context, isSubtle=True, size="Small"))
     # The whole-form dialog is a Slack modal; here the form is asked one question at a time.
-    actions.extend(_button(b) for b in message.buttons if b.action is not Action.FORM_WHOLE_OPEN)
+    buttons = [_button(b) for b in message.buttons if b.action is not Action.FORM_WHOLE_OPEN]
+    if answer is not None:  # Back, Skip and Cancel work with the answer box left empty
+        buttons = [{**b, "associatedInputs": "none"} for b in buttons]
+    actions.extend(buttons)
     result: dict[str, Any] = {
         "type": "AdaptiveCard",
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",

@@ -10,6 +10,7 @@ from typing import Any
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity, ConversationReference, Mention
 
+from assistant.adapters.teams.cards import ANSWER_FIELD, ANSWER_INPUT
 from assistant.messages import Action, Identity, Incoming
 
 log = logging.getLogger(__name__)
@@ -165,6 +166,13 @@ def _action(value: Any) -> tuple[Action | None, str, tuple[str, ...], str]:
     return action, single, values, reason
 
 
+def typed_answer(value: Any) -> str:
+    """What was entered in a form question's date picker or text box, "" for anything else."""
+    if not isinstance(value, dict) or ANSWER_FIELD not in value or "action" in value:
+        return ""
+    return str(value.get(ANSWER_INPUT) or "").strip()
+
+
 def to_incoming(
     activity: Activity, resolved: dict[str, str] | None = None, *, trial: bool = False
 ) -> Incoming | None:
@@ -179,7 +187,10 @@ def to_incoming(
     resolved = resolved or {}
     found = [(a, aad or resolved.get(a, "")) for a, aad in people_mentioned(activity)]
     known = frozenset(account for account, aad in found if aad)
-    text = reason if action is not None else clean_text(activity, known)
+    if action is not None:
+        text = reason
+    else:  # a form answer given in a card arrives as if it had been typed
+        text = typed_answer(activity.value) or clean_text(activity, known)
     if action is None and not text:
         return None
     people = tuple(Identity(PLATFORM, aad) for _, aad in found if aad)
