@@ -96,7 +96,7 @@ def teams_report(settings: Settings, core: Any) -> tuple[list[str], int]:
             name = settings.people.get(who, str(who))
             lines.append(
                 f"FAIL  {name}: no personal chat with the bot, so direct messages can't reach "
-                "them (they open the app in Teams once)"
+                "them (pre-install the app with a Teams app setup policy, or they open it once)"
             )
     return lines, problems
 

@@ -167,3 +167,25 @@ def test_send_back_opens_a_note_input_and_sends_it_back() -> None:
     assert send["title"] == "Send back"
     assert send["data"]["action"] == "approval.send_back"
     assert reject["card"]["actions"][0]["title"] == "Send rejection"
+
+
+def test_the_manifest_is_current_and_offers_what_the_bot_understands(tmp_path):
+    from assistant.routes import Route, route
+
+    out = build_package("11111111-2222-3333-4444-555555555555", tmp_path / "app.zip")
+    with zipfile.ZipFile(out) as zipped:
+        manifest = json.loads(zipped.read("manifest.json"))
+    # 1.22 is the current version per Microsoft Learn's "App manifest" page
+    assert manifest["manifestVersion"] == "1.22"
+    assert manifest["$schema"] == (
+        "https://developer.microsoft.com/json-schemas/teams/v1.22/MicrosoftTeams.schema.json"
+    )
+    [bot] = manifest["bots"]
+    assert bot["scopes"] == ["personal", "team", "groupChat"]
+    [commands] = bot["commandLists"]
+    assert commands["scopes"] == bot["scopes"]
+    titles = [c["title"] for c in commands["commands"]]
+    assert titles == ["help", "request a site", "my requests"]
+    routes = [route(t, None, direct=True, has_requests=lambda: False) for t in titles]
+    assert routes == [Route.HELP, Route.START_FORM, Route.HOME]
+    assert all(len(c["title"]) <= 32 and len(c["description"]) <= 128 for c in commands["commands"])
