@@ -12,7 +12,7 @@ from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import Activity, ChannelAccount
 
 from assistant.adapters.lanes import CoreLanes
-from assistant.adapters.teams.cards import activity_for
+from assistant.adapters.teams.cards import activity_for, answered
 from assistant.adapters.teams.delivery import RetryPolicy, TeamsDelivery, with_retries
 from assistant.adapters.teams.translate import (
     CONVERSATION_KIND,
@@ -21,6 +21,7 @@ from assistant.adapters.teams.translate import (
     mentions_bot,
     people_mentioned,
     to_incoming,
+    typed_answer,
 )
 from assistant.adapters.teams.welcome import (
     installs_bot_personally,
@@ -135,7 +136,19 @@ class TeamsBot(ActivityHandler):
             log.exception("Teams: handling activity %s failed", activity.id)
             await self._reply(turn_context, Message(text=texts.SOMETHING_WENT_WRONG))
             return
+        field, answer = typed_answer(activity.value)
+        if field and activity.reply_to_id:
+            await self._retire_question(turn_context, answered(field, answer))
         await self.render(turn_context, incoming, effects)
+
+    async def _retire_question(self, turn_context: TurnContext, message: Message) -> None:
+        """Replace the question card just answered in (its reply-to id) by its answer."""
+        activity = activity_for(message)
+        activity.id = turn_context.activity.reply_to_id
+        try:
+            await with_retries(lambda: turn_context.update_activity(activity), self._policy)
+        except Exception:
+            log.info("Teams: an answered question card was not replaced", exc_info=True)
 
     async def _resolve_mentions(self, turn_context: TurnContext) -> dict[str, str]:
         """Look up the aad object id of mentioned people whose mention entity lacks it."""

@@ -9,6 +9,7 @@ every client; only FactSets and text messages, which Teams reads as Markdown, ar
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
 from botbuilder.core import CardFactory, MessageFactory
@@ -16,7 +17,9 @@ from botbuilder.schema import Activity
 
 from assistant.adapters.teams.markdown import escape_markdown, escape_text
 from assistant.form.fields import MAX_ANSWER_CHARS, FieldKind, Step, kind_of
+from assistant.form.parsing import format_date
 from assistant.messages import Action, Button, Kind, Message
+from assistant.texts import form as form_texts
 from assistant.texts import teams as texts
 
 CARD_VERSION = "1.4"
@@ -190,6 +193,18 @@ def _answer_input(message: Message) -> dict[str, Any] | None:
         "isMultiline": kind is FieldKind.TEXT,
         "maxLength": MAX_ANSWER_CHARS,
     }
+
+
+def answered(field: str, answer: str) -> Message:
+    """What a question card becomes once answered in it: the question and what was entered,
+    with no input left, so an old card cannot answer a later question."""
+    question = form_texts.QUESTIONS.get(field, ("", ""))[0]
+    try:
+        shown = format_date(date.fromisoformat(answer))  # as Input.Date sent it
+    except ValueError:
+        shown = answer
+    entered = texts.YOU_ENTERED.format(answer=shown)
+    return Message(text=f"{question}\n{entered}" if question else entered, kind=Kind.QUESTION)
 
 
 def card(message: Message) -> dict[str, Any]:

@@ -166,11 +166,12 @@ def _action(value: Any) -> tuple[Action | None, str, tuple[str, ...], str]:
     return action, single, values, reason
 
 
-def typed_answer(value: Any) -> str:
-    """What was entered in a form question's date picker or text box, "" for anything else."""
+def typed_answer(value: Any) -> tuple[str, str]:
+    """(field, what was entered) from a form question's date picker or text box; ("", "")
+    for anything else."""
     if not isinstance(value, dict) or ANSWER_FIELD not in value or "action" in value:
-        return ""
-    return str(value.get(ANSWER_INPUT) or "").strip()
+        return "", ""
+    return str(value[ANSWER_FIELD]), str(value.get(ANSWER_INPUT) or "").strip()
 
 
 def to_incoming(
@@ -190,7 +191,7 @@ def to_incoming(
     if action is not None:
         text = reason
     else:  # a form answer given in a card arrives as if it had been typed
-        text = typed_answer(activity.value) or clean_text(activity, known)
+        text = typed_answer(activity.value)[1] or clean_text(activity, known)
     if action is None and not text:
         return None
     people = tuple(Identity(PLATFORM, aad) for _, aad in found if aad)

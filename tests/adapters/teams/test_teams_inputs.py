@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from teams_fakes import card_of, wait_for
+from teams_fakes import card_of, card_text, wait_for
 from teams_settings import make_settings
 
 from assistant.adapters.teams.cards import card
@@ -64,10 +64,17 @@ async def test_a_card_answer_reaches_the_core_as_typed_text(
     submit = {**payload("card_submit"), "serviceUrl": url, "value": value}
     async with serve(scripted_core, make_settings(tmp_path)) as bot:
         assert await bot.post(submit) == 200
-        await wait_for(lambda: len(scripted_core.handled) == 1)
+        await wait_for(lambda: len(fake.sent("reply")) == 1)
     [incoming] = scripted_core.handled
     assert incoming.action is None and incoming.value == ""
     assert incoming.text == "Show pupils' art\nto families"
+    # The card answered in keeps the question and the answer, and no input to answer again.
+    [update] = fake.sent("update")
+    assert update.activity_id == submit["replyToId"]
+    old = card_of(update.body)
+    assert inputs(old) == [] and "actions" not in old
+    text = card_text(old)
+    assert "What are the aims" in text and "You entered: Show pupils' art" in text
 
 
 async def test_a_picked_date_answers_the_real_form(serve, connector, payload, tmp_path):
@@ -96,3 +103,6 @@ async def test_a_picked_date_answers_the_real_form(serve, connector, payload, tm
     assert next_button(closure)["data"] == {"form_answer": "closure"}
     saved = FormState.from_json(core.store.load_draft(requester))
     assert (saved.step, saved.answers["go_live"]) == (Step.CLOSURE, picked)
+    [update] = fake.sent("update")
+    shown = date.fromisoformat(picked)
+    assert f"You entered: {shown.day} {shown:%B %Y}" in card_text(card_of(update.body))
