@@ -377,3 +377,15 @@ def test_an_unknown_endpoint_name_is_a_configuration_error():
         BotConfig.of(
             TeamsSettings(app_id=APP_ID, endpoints={"TO_BOT_FROM_CHANEL_TOKEN_ISSUER": ""})
         )
+
+
+async def test_an_install_keeps_the_chat_and_welcomes_once(teams: Teams):
+    """Installed for a person (say by the admin's setup policy): reachable, welcomed once."""
+    install = teams.payload("installation_update_personal", serviceUrl=teams.url)
+    assert await teams.post(install) == 200
+    assert await teams.post(install) == 200  # redelivered
+    again = teams.payload("conversation_update_personal", serviceUrl=teams.url)
+    assert await teams.post(again) == 200
+    (welcome,) = teams.fake.calls
+    assert welcome.conversation == "a:1personalChatWithSam" and "Appendix B" in shown(welcome)
+    assert teams.core.recall("teams_conversation", "user:tenant-0001:aad-approver-0001")
