@@ -435,8 +435,7 @@ class Assistant:
             request = self.approvals.get(int(incoming.value.split(":", 1)[0]))
         except (ValueError, NotFound):
             return [_private(texts.UNKNOWN_ACTION, Kind.ERROR)]
-        deciders = {d.decided_by for d in self.approvals.decisions(request.id)}
-        if incoming.user != request.requester and incoming.user not in deciders:
+        if not self.approvals.may_see(request, incoming.user):
             return [_private(texts.DOWNLOAD_NOT_YOURS.format(id=request.id), Kind.ERROR)]
         message = Message(
             text=texts.DOWNLOAD_SENT.format(id=request.id),

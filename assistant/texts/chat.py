@@ -64,7 +64,8 @@ NO_REQUESTS = "You have no site requests."
 DOWNLOAD_BUTTON = "Download Appendix B #{id}"
 DOWNLOAD_SENT = "Here is Appendix B for request #{id} as a Word document."
 DOWNLOAD_NOT_YOURS = (
-    "Only the person who made request #{id} and those who decided it can download its form."
+    "Only the person who made request #{id}, those who decided it and those who may decide "
+    "it now can download its form."
 )
 WAITING_FOR_ME = "Waiting for my decision"
 NOTHING_WAITING = "Nothing is waiting for your decision."

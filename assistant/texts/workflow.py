@@ -101,6 +101,7 @@ APPROVAL_REQUEST = (
 BUTTON_APPROVE = "Approve"
 BUTTON_REJECT = "Reject"
 BUTTON_SEND_BACK = "Send back for changes"
+BUTTON_FULL_REQUEST = "Full request (Word)"
 BUTTON_REVISE = "Edit and resubmit #{id}"
 DECIDED_APPROVED = "Approved by {name} at {when}"
 DECIDED_REJECTED = "Rejected by {name}: {reason}"

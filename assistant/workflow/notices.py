@@ -54,6 +54,9 @@ def approval_message(request: ApprovalRequest, stage: Stage, facts: Facts) -> Me
         Button(texts.BUTTON_APPROVE, Action.APPROVE, value, style="primary"),
         Button(texts.BUTTON_SEND_BACK, Action.SEND_BACK, value, needs_reason=True),
         Button(texts.BUTTON_REJECT, Action.REJECT, value, style="danger", needs_reason=True),
+        # However a post had to be shortened to fit the platform, the whole request is a
+        # click away, as the Appendix B document (sent privately to the one who asks).
+        Button(texts.BUTTON_FULL_REQUEST, Action.DOWNLOAD, str(request.id)),
     )
     return Message(
         text=text, kind=Kind.APPROVAL, facts=facts, buttons=buttons, context=texts.POLICY_CONTEXT

@@ -278,6 +278,21 @@ class ApprovalService:
                 waiting.append(request)
         return waiting
 
+    def may_see(self, request: ApprovalRequest, who: Identity) -> bool:
+        """True for the requester, anyone who decided a stage, and whoever may decide the
+        stage waiting now: the people a request's full answers are for (compared as people)."""
+        settings = self.settings
+        directory = settings.directory
+        decisions = self.store.decisions(request.id)
+        if any(
+            directory.same(who, i) for i in (request.requester, *(d.decided_by for d in decisions))
+        ):
+            return True
+        stage = current_stage(request.status)
+        return stage is not None and who_decides.may_decide(
+            request, stage, who, settings, decisions
+        )
+
     def decisions(self, request_id: int) -> list[Decision]:
         """The decisions on a request, in stage order."""
         return self.store.decisions(request_id)

@@ -223,3 +223,21 @@ def test_bad_input_gets_a_clear_reply_never_a_traceback(make_core):
     for action in Action:
         effects = press(core, TEACHER, action, "not-a-value")
         assert effects and "Traceback" not in repr(effects)
+
+
+def test_the_full_request_is_one_click_away_for_whoever_may_decide_it_now(make_core):
+    import io
+
+    from docx import Document
+
+    core = make_core()
+    first = posted(fill_form(core), "#line-managers")
+    [full] = [b for b in first.message.buttons if b.action is Action.DOWNLOAD]
+    [sent] = press(core, LINE_MANAGER, Action.DOWNLOAD, full.value)  # the stage's approver
+    assert isinstance(sent, SendDirect) and sent.user == LINE_MANAGER
+    cells = [c.text for t in Document(io.BytesIO(sent.message.attachment.content)).tables
+             for row in t.rows for c in row.cells]  # fmt: skip
+    assert "Department" in cells
+    for who in (SENIOR, BYSTANDER):  # not their stage yet, or never theirs
+        [refused] = press(core, who, Action.DOWNLOAD, full.value)
+        assert isinstance(refused, PrivateReply) and "may decide it now" in refused.message.text

@@ -56,7 +56,8 @@ def test_submit_confirms_and_asks_the_line_manager(service: ApprovalService) -> 
     assert message.kind is Kind.APPROVAL
     assert "I approve the aims and content of the proposed site." in message.text
     assert ("Department", "Art") in message.facts
-    approve, send_back, reject = message.buttons
+    approve, send_back, reject, full = message.buttons
+    assert (full.action, full.value) == (Action.DOWNLOAD, str(request.id))
     assert (send_back.action, send_back.value, send_back.needs_reason) == (
         Action.SEND_BACK,
         f"{request.id}:line_manager",
