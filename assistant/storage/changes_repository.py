@@ -52,6 +52,23 @@ def _sent_back(row: SentBackRow) -> SentBack:
     )
 
 
+def _touch(session: Session, request: ApprovalRequest, at: datetime, **values: Any) -> None:
+    """Bump the request's version (and set ``values``) if nobody changed it since it was
+    read; IllegalTransition otherwise."""
+    touched = session.execute(
+        update(RequestRow)
+        .where(
+            RequestRow.id == request.id,
+            RequestRow.status == request.status.value,
+            RequestRow.version == request.version,
+        )
+        .values(version=RequestRow.version + 1, updated_at=at, **values)
+        .execution_options(synchronize_session=False)
+    )
+    if touched.rowcount != 1:  # type: ignore[attr-defined]
+        raise IllegalTransition(f"request #{request.id} changed meanwhile")
+
+
 class ChangesRepository:
     """Storage of send-backs; who may send back and what people are told live in the workflow."""
 
@@ -74,18 +91,7 @@ class ChangesRepository:
         with self._sessions.begin() as session:
             if self._open(session, request.id) is not None:
                 raise IllegalTransition(f"request #{request.id} is sent back already")
-            touched = session.execute(
-                update(RequestRow)
-                .where(
-                    RequestRow.id == request.id,
-                    RequestRow.status == request.status.value,
-                    RequestRow.version == request.version,
-                )
-                .values(version=RequestRow.version + 1, updated_at=at)
-                .execution_options(synchronize_session=False)
-            )
-            if touched.rowcount != 1:  # type: ignore[attr-defined]
-                raise IllegalTransition(f"request #{request.id} changed meanwhile")
+            _touch(session, request, at)
             row = SentBackRow(
                 request_id=request.id,
                 stage=stage.value,
@@ -135,22 +141,7 @@ class ChangesRepository:
                 gone = session.execute(delete(DraftRow).where(DraftRow.identity == str(by)))
                 if gone.rowcount != 1:  # type: ignore[attr-defined]
                     raise AlreadySubmitted(f"the draft of {by} was resubmitted already")
-            touched = session.execute(
-                update(RequestRow)
-                .where(
-                    RequestRow.id == request.id,
-                    RequestRow.status == request.status.value,
-                    RequestRow.version == request.version,
-                )
-                .values(
-                    answers=json.dumps(answers, sort_keys=True),
-                    version=RequestRow.version + 1,
-                    updated_at=at,
-                )
-                .execution_options(synchronize_session=False)
-            )
-            if touched.rowcount != 1:  # type: ignore[attr-defined]
-                raise IllegalTransition(f"request #{request.id} changed meanwhile")
+            _touch(session, request, at, answers=json.dumps(answers, sort_keys=True))
             row.resubmitted_at = at
             session.add(
                 AuditEventRow(

@@ -44,17 +44,10 @@ def send_back(
     service: ApprovalService, request_id: int, stage: Stage | str, decider: Identity, note: str
 ) -> list[Effect]:
     """Send ``request_id`` back from ``stage``: only someone who may decide it, with a note."""
-    try:
-        request = service.store.get_request(request_id)
-        stage = Stage(stage)
-    except (NotFound, ValueError):
-        return _private(texts.NO_SUCH_REQUEST.format(id=request_id))
-    refusal = service.why_not_decider(request, stage, decider)
-    if refusal:
-        return _private(refusal)
-    refusal = service.why_not_decidable(request, stage)
-    if refusal:
-        return _private(refusal)
+    checked = service.decidable_by(request_id, stage, decider)
+    if isinstance(checked, list):
+        return checked
+    request, stage = checked
     note = note.strip()
     if not note:
         return _private(texts.NOTE_NEEDED.format(id=request.id, requester=request.requester_name))

@@ -157,6 +157,21 @@ class ApprovalService:
                 told.append(SendDirect(identity, Message(text=text, kind=Kind.NOTICE)))
         return told
 
+    def decidable_by(
+        self, request_id: int, stage: Stage | str, decider: Identity
+    ) -> tuple[ApprovalRequest, Stage] | list[Effect]:
+        """The request and stage ``decider`` may decide now, or the private reply saying why
+        not (no such request, not theirs, or not waiting for that stage)."""
+        try:
+            request = self.store.get_request(request_id)
+            stage = Stage(stage)
+        except (NotFound, ValueError):
+            return _private(texts.NO_SUCH_REQUEST.format(id=request_id))
+        refusal = self.why_not_decider(request, stage, decider) or self.why_not_decidable(
+            request, stage
+        )
+        return _private(refusal) if refusal else (request, stage)
+
     def decide(
         self,
         request_id: int,
@@ -171,17 +186,10 @@ class ApprovalService:
         ``decider_name`` (what the platform calls the decider) is not recorded: records carry
         the configured name and the identity.
         """
-        try:
-            request = self.store.get_request(request_id)
-            stage = Stage(stage)
-        except (NotFound, ValueError):
-            return _private(texts.NO_SUCH_REQUEST.format(id=request_id))
-        refusal = self.why_not_decider(request, stage, decider)
-        if refusal:
-            return _private(refusal)
-        refusal = self.why_not_decidable(request, stage)
-        if refusal:
-            return _private(refusal)
+        checked = self.decidable_by(request_id, stage, decider)
+        if isinstance(checked, list):
+            return checked
+        request, stage = checked
         reason = reason.strip()
         if not approve and not reason:
             return _private(
