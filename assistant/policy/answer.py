@@ -52,6 +52,10 @@ def _one_blas_thread() -> None:
             _blas_limited = True
 
 
+def _second_score(retrieval: Retrieval) -> float:
+    return retrieval.hits[1].score if len(retrieval.hits) > 1 else 0.0
+
+
 # Every signal a refusal model may use, by name; the shipped file picks some, in order.
 REFUSAL_SIGNALS: dict[str, Callable[[Retrieval], float]] = {
     "score": lambda r: r.hits[0].score,  # best fused score
@@ -60,9 +64,7 @@ REFUSAL_SIGNALS: dict[str, Callable[[Retrieval], float]] = {
     "topic": lambda r: min(r.topic, 3),  # the policy's topic words the question uses
     "adapted": lambda r: max(h.dense for h in r.hits),  # best adapted cosine, any clause
     "plain": lambda r: r.plain_dense,  # best unadapted cosine, any clause
-    "margin": lambda r: (
-        r.hits[0].score - (r.hits[1].score if len(r.hits) > 1 else 0.0)
-    ),  # first clause over the second
+    "margin": lambda r: r.hits[0].score - _second_score(r),  # first clause over the second
     "implied": lambda r: min(r.implied, 3),  # policy words implied by the school's vocabulary
     # Nearest out-of-scope minus nearest in-scope labelled question (0 without any shipped).
     "neighbour": lambda r: r.neighbour,
