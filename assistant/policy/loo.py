@@ -218,6 +218,7 @@ def current(index: Index, embedder: Embedder, policy: Policy) -> Figures:
     from assistant.policy.retrieval import RetrievalConfig
 
     answerer = PolicyAnswerer(index=index, embedder=embedder, config=RetrievalConfig())
+    answerer.reference = None  # no zero-shot refusal: Wootton's model decides, as it did
     answers = answerer.answer_many([q.q for q in policy.questions])
     return figures("full stack before", answers, policy.questions, policy.source)
 
