@@ -17,6 +17,7 @@ from assistant.config import Settings, load_settings
 from assistant.errors import ConfigError, InputError
 from assistant.messages import Identity
 from assistant.people import Person
+from assistant.storage.store import Store
 
 
 def register(subparsers: Any) -> None:
@@ -69,21 +70,12 @@ def resolve_person(settings: Settings, text: str) -> Person:
     return person
 
 
-def _open_store(settings: Settings) -> Any:
-    from assistant.storage.store import Store
-
-    return Store.open(settings.database_url)
-
-
 def cmd_purge(args: argparse.Namespace) -> int:
     settings = load_settings()
-    store = _open_store(settings)
-    try:
+    with Store.open(settings.database_url) as store:
         done = store.privacy.purge(
             settings.retention, followup=timedelta(minutes=settings.followup_minutes)
         )
-    finally:
-        store.close()
     for line in settings.retention.describe():
         print(f"  {line}")
     print("removed: " + ", ".join(f"{kind} {n}" for kind, n in done.items()))
@@ -97,11 +89,8 @@ def _names(person: Person) -> list[str]:
 def cmd_export(args: argparse.Namespace) -> int:
     settings = load_settings()
     person = resolve_person(settings, args.person)
-    store = _open_store(settings)
-    try:
+    with Store.open(settings.database_url) as store:
         found = store.privacy.export_person(person.identities, _names(person))
-    finally:
-        store.close()
     found = {"person": person.label(), **found}
     text = json.dumps(found, indent=2, ensure_ascii=False) + "\n"
     if args.output is None:
@@ -121,8 +110,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_erase(args: argparse.Namespace) -> int:
     settings = load_settings()
     person = resolve_person(settings, args.person)
-    store = _open_store(settings)
-    try:
+    with Store.open(settings.database_url) as store:
         if not args.yes:
             found = store.privacy.export_person(person.identities, _names(person))
             print(f"would erase {person.label()} ({', '.join(found['identities'])}):")
@@ -132,8 +120,6 @@ def cmd_erase(args: argparse.Namespace) -> int:
             print("nothing changed: run again with --yes to erase")
             return 1
         report = store.privacy.erase_person(person.identities, _names(person))
-    finally:
-        store.close()
     changed = ", ".join(f"{kind} {n}" for kind, n in report.counts.items()) or "nothing was kept"
     print(f"erased {person.label()}: {changed}")
     if person.configured:

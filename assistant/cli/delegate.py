@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from assistant.config import load_settings
 from assistant.delegation import problems_of
 from assistant.errors import InputError
+from assistant.storage.store import Store
 from assistant.uktime import uk
 
 
@@ -43,34 +44,22 @@ def register(subparsers: Any) -> None:
     end.set_defaults(func=cmd_end)
 
 
-def _store(settings: Any) -> Any:
-    from assistant.storage.store import Store
-
-    return Store.open(settings.database_url)
-
-
 def cmd_add(args: argparse.Namespace) -> int:
     settings = load_settings()
     start = args.start or uk_today()
     wrong = problems_of(args.frm, args.to, start, args.until, settings.persons)
     if wrong:
         raise InputError("not added: " + "; ".join(wrong))
-    store = _store(settings)
-    try:
+    with Store.open(settings.database_url) as store:
         made = store.delegations.add(args.frm, args.to, start, args.until)
-    finally:
-        store.close()
     print("added " + made.describe(_names(settings)).strip())
     return 0
 
 
 def cmd_list(args: argparse.Namespace) -> int:
     settings = load_settings()
-    store = _store(settings)
-    try:
+    with Store.open(settings.database_url) as store:
         made = store.delegations.current()
-    finally:
-        store.close()
     today = uk_today()
     current = [d for d in (*settings.delegations, *made) if d.end >= today]
     if not current:
@@ -82,18 +71,13 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_end(args: argparse.Namespace) -> int:
     settings = load_settings()
-    store = _store(settings)
-    try:
+    with Store.open(settings.database_url) as store:
         store.delegations.end(args.id)
-    finally:
-        store.close()
     print(f"delegation #{args.id} ended")
     return 0
 
 
 def uk_today() -> date:
-    from datetime import UTC, datetime
-
     return uk(datetime.now(UTC)).date()
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from assistant.config import load_settings
 from assistant.errors import InputError
+from assistant.storage.store import Store
 from assistant.uktime import uk
 
 
@@ -31,18 +32,9 @@ def register(subparsers: Any) -> None:
     retry.set_defaults(func=cmd_retry)
 
 
-def _store() -> Any:
-    from assistant.storage.store import Store
-
-    return Store.open(load_settings().database_url)
-
-
 def cmd_list(args: argparse.Namespace) -> int:
-    store = _store()
-    try:
+    with Store.open(load_settings().database_url) as store:
         entries = store.outbox.entries(states=[args.state] if args.state else None)
-    finally:
-        store.close()
     if not entries:
         print("the outbox is empty" if not args.state else f"no {args.state} messages")
         return 0
@@ -59,14 +51,11 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_retry(args: argparse.Namespace) -> int:
     if not (args.ids or args.request is not None or args.all):
         raise InputError("give outbox ids, --request N or --all")
-    store = _store()
-    try:
+    with Store.open(load_settings().database_url) as store:
         ids: list[int] | None = list(args.ids) or None
         if args.request is not None:
             failed = store.outbox.entries(states=["failed"])
             ids = (ids or []) + [e.id for e in failed if e.request_id == args.request]
         count = store.outbox.retry(ids if not args.all else None)
-    finally:
-        store.close()
     print(f"{count} message(s) will be sent again by the running server within seconds")
     return 0

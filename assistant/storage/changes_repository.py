@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from assistant.errors import AlreadySubmitted, IllegalTransition
+from assistant.errors import IllegalTransition
 from assistant.messages import Identity
-from assistant.storage.models import AuditEventRow, DraftRow, RequestRow, SentBackRow
+from assistant.storage.models import AuditEventRow, RequestRow, SentBackRow
 from assistant.storage.records import ApprovalRequest
-from assistant.storage.request_repository import utcnow
+from assistant.storage.request_repository import consume_draft, utcnow
 from assistant.workflow.stages import Stage
 
 
@@ -138,9 +138,7 @@ class ChangesRepository:
             if row is None:
                 raise IllegalTransition(f"request #{request.id} is not sent back for changes")
             if from_draft:
-                gone = session.execute(delete(DraftRow).where(DraftRow.identity == str(by)))
-                if gone.rowcount != 1:  # type: ignore[attr-defined]
-                    raise AlreadySubmitted(f"the draft of {by} was resubmitted already")
+                consume_draft(session, by)
             _touch(session, request, at, answers=json.dumps(answers, sort_keys=True))
             row.resubmitted_at = at
             session.add(

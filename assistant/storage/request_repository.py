@@ -42,6 +42,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def consume_draft(session: Session, who: Identity) -> None:
+    """Delete ``who``'s form draft in ``session``'s transaction; AlreadySubmitted when there is
+    none, so a second click on Submit changes nothing."""
+    gone = session.execute(delete(DraftRow).where(DraftRow.identity == str(who)))
+    if gone.rowcount != 1:  # type: ignore[attr-defined]
+        raise AlreadySubmitted(f"the draft of {who} was submitted already")
+
+
 class _Conflict(Exception):
     """The conditional update matched no row: someone else changed the request first."""
 
@@ -108,11 +116,7 @@ class RequestRepository:
         try:
             with self._sessions.begin() as session:
                 if from_draft:
-                    gone = session.execute(
-                        delete(DraftRow).where(DraftRow.identity == str(requester))
-                    )
-                    if gone.rowcount != 1:  # type: ignore[attr-defined]
-                        raise AlreadySubmitted(f"the draft of {requester} was submitted already")
+                    consume_draft(session, requester)
                 row = RequestRow(
                     requester=str(requester),
                     requester_name=requester_name,

@@ -51,3 +51,9 @@ class Store(RequestRepository, ConversationRepository):
     def close(self) -> None:
         """Release the store's connections."""
         self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from assistant.errors import AlreadySubmitted, IllegalTransition, NotFound
+from assistant.errors import IllegalTransition, NotFound
 from assistant.form.whole import review_whole
 from assistant.messages import (
     Action,
@@ -125,8 +125,6 @@ def resubmit(
         sent = service.store.changes.resubmit(
             request, answers, by=requester, from_draft=from_draft, at=service.clock()
         )
-    except AlreadySubmitted:
-        raise
     except IllegalTransition:
         return _private(texts.NOT_SENT_BACK.format(id=request.id))
     request = service.store.get_request(request.id)

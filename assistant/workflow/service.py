@@ -132,7 +132,8 @@ class ApprovalService:
     def _three_people_check(self, request: ApprovalRequest, *, skip: Stage | None) -> list[Effect]:
         """Tell the requester and the role's holders now when some stage can never be decided
         by a third different person (``skip``: a stage already reported by its own notice)."""
-        missing = [s for s in who_decides.unfillable(request, self.settings) if s is not skip]
+        settings = self.settings
+        missing = [s for s in who_decides.unfillable(request, settings) if s is not skip]
         if not missing:
             return []
         stages = " and ".join(texts.STAGE_TITLES[s.value] for s in missing)
@@ -144,7 +145,7 @@ class ApprovalService:
                 )
             )
         ]
-        directory = self.settings.directory
+        directory = settings.directory
         requester = directory.person(request.requester)
         members = {p.key: p for s in missing for p in directory.role(s.value)}
         text = texts.THREE_PEOPLE_MISSING_MEMBERS.format(
@@ -276,13 +277,14 @@ class ApprovalService:
 
     def pending_for(self, identity: Identity) -> list[ApprovalRequest]:
         """Requests whose current stage ``identity`` may decide."""
+        settings = self.settings  # once, not once per request
         waiting: list[ApprovalRequest] = []
         for request in self.store.find_requests():
             stage = current_stage(request.status)
             if stage is None:
                 continue
             decisions = self.store.decisions(request.id)
-            if who_decides.may_decide(request, stage, identity, self.settings, decisions):
+            if who_decides.may_decide(request, stage, identity, settings, decisions):
                 waiting.append(request)
         return waiting
 
@@ -373,13 +375,14 @@ class ApprovalService:
 
     def ask_stage(self, request: ApprovalRequest, stage: Stage) -> tuple[list[Effect], str]:
         """Effects asking ``stage`` to decide, and a notice for the requester if any."""
+        settings = self.settings  # today's delegations: one look-up for the whole post
         message = notices.approval_message(request, stage, self._facts(request))
-        channel = self.settings.channel(stage.value, request.platform)
+        channel = settings.channel(stage.value, request.platform)
         reachable = self._reachable(request, stage)
         title = texts.STAGE_TITLES[stage.value]
         if not reachable:
             # Posting still shows the request, but nobody could decide it: say so now.
-            directory = self.settings.directory
+            directory = settings.directory
             only_you = directory.holds(stage.value, directory.person(request.requester))
             missing = texts.ONLY_YOU if only_you else texts.NO_APPROVER
             notice = missing.format(stage=title, id=request.id)
@@ -389,8 +392,8 @@ class ApprovalService:
             effects: list[Effect] = [
                 PostToChannel(request.platform, channel, message, anchor(request.id, stage))
             ]
-            one = who_decides.line_manager_person(request, self.settings)
-            direct = {p.key: p for p in who_decides.delegates_of(request, stage, self.settings)}
+            one = who_decides.line_manager_person(request, settings)
+            direct = {p.key: p for p in who_decides.delegates_of(request, stage, settings)}
             if stage is Stage.LINE_MANAGER and one is not None:
                 direct[one.key] = one
             # The request's own line manager, and anyone standing in for an absent approver,
