@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -85,22 +85,6 @@ async def deliver_from_outbox(app: web.Application, ids: Sequence[int] | None = 
         pending = follow
 
 
-async def _outbox_retries(app: web.Application) -> AsyncIterator[None]:
-    async def loop() -> None:
-        while True:
-            await asyncio.sleep(OUTBOX_INTERVAL_S)
-            try:
-                await deliver_from_outbox(app)
-            except Exception:
-                log.exception("the outbox loop failed")
-
-    task = asyncio.create_task(loop())
-    yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
-
-
 async def _healthz(request: web.Request) -> web.Response:
     app = request.app
     if OPERATIONS not in app:
@@ -123,20 +107,42 @@ async def _metrics(request: web.Request) -> web.Response:
     return web.Response(body=body, headers={"Content-Type": content_type})
 
 
-async def _index_watch(app: web.Application) -> AsyncIterator[None]:
-    async def loop() -> None:
-        while True:
-            try:
-                await asyncio.to_thread(app[OPERATIONS].check_index)
-            except Exception:
-                log.exception("looking for a new index failed")
-            await asyncio.sleep(RELOAD_INTERVAL_S)
+async def _every(interval_s: float, work: Callable[[], Awaitable[Any]], what: str) -> None:
+    """Run ``work`` every ``interval_s`` seconds for as long as the server runs; a failure is
+    logged and the next turn comes as usual."""
+    while True:
+        try:
+            await work()
+        except Exception:
+            log.exception("%s failed", what)
+        await asyncio.sleep(interval_s)
 
-    task = asyncio.create_task(loop())
-    yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+
+def _while_serving(
+    *loops: Callable[[web.Application], Coroutine[Any, Any, None]],
+) -> Callable[[web.Application], AsyncIterator[None]]:
+    """A cleanup context running each of ``loops`` as a task while the server runs."""
+
+    async def context(app: web.Application) -> AsyncIterator[None]:
+        tasks = [asyncio.create_task(loop(app)) for loop in loops]
+        yield
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    return context
+
+
+async def _watch_index(app: web.Application) -> None:
+    check = app[OPERATIONS].check_index
+    await _every(RELOAD_INTERVAL_S, lambda: asyncio.to_thread(check), "looking for a new index")
+
+
+async def _retry_outbox(app: web.Application) -> None:
+    await asyncio.sleep(OUTBOX_INTERVAL_S)
+    await _every(OUTBOX_INTERVAL_S, lambda: deliver_from_outbox(app), "the outbox loop")
 
 
 async def run_once_per_slot(
@@ -161,20 +167,12 @@ async def run_once_per_slot(
         )
 
 
-async def _background_jobs(app: web.Application) -> AsyncIterator[None]:
-    core = app[CORE]
-    tasks = [
-        asyncio.create_task(
-            run_once_per_slot(app, "reminders", REMINDER_INTERVAL_S, core.due_reminders)
-        ),
-        asyncio.create_task(run_once_per_slot(app, "purge", PURGE_INTERVAL_S, core.purge)),
-    ]
-    yield
-    for task in tasks:
-        task.cancel()
-    for task in tasks:
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+async def _reminders(app: web.Application) -> None:
+    await run_once_per_slot(app, "reminders", REMINDER_INTERVAL_S, app[CORE].due_reminders)
+
+
+async def _purge(app: web.Application) -> None:
+    await run_once_per_slot(app, "purge", PURGE_INTERVAL_S, app[CORE].purge)
 
 
 def build_app(
@@ -206,11 +204,11 @@ def build_app(
     if operations is not None:
         app[OPERATIONS] = operations
         app.router.add_get("/metrics", _metrics)
-        app.cleanup_ctx.append(_index_watch)
+        app.cleanup_ctx.append(_while_serving(_watch_index))
     outbox = outbox or Outbox.for_core(core, settings)
     if outbox is not None:
         app[OUTBOX] = outbox
-        app.cleanup_ctx.append(_outbox_retries)
+        app.cleanup_ctx.append(_while_serving(_retry_outbox))
 
     if settings.slack.enabled:
         from assistant.adapters.slack import mount as mount_slack
@@ -229,7 +227,7 @@ def build_app(
     app[HEALTH].setdefault("teams", teams_health)
 
     if reminders:
-        app.cleanup_ctx.append(_background_jobs)
+        app.cleanup_ctx.append(_while_serving(_reminders, _purge))
     return app
 
 
